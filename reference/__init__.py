@@ -1,0 +1,1 @@
+"""The reference engine: a pure, deterministic reading of the "Job Retry" page."""

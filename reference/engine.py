@@ -1,0 +1,128 @@
+"""The reference reading of the "Job Retry" page, as one pure function.
+
+Every decision here is a rule of the catalogue (features/catalogue.toml); the
+comments name the rule IDs so a reviewer can trace each branch to the page or to
+the kit's stated interpretation. Cost is linear in VMs x sessions x attempts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reference.model import (
+    Attempt,
+    BackupFile,
+    BackupKind,
+    ChainFormat,
+    RestorePoint,
+    Scenario,
+    Session,
+    SessionPlan,
+    SessionStatus,
+    TaskResult,
+    TaskRun,
+    Trace,
+    Trigger,
+)
+
+
+def session_status(
+    results: Mapping[str, TaskResult | None], *, job_failure: bool, stopped: bool
+) -> SessionStatus:
+    """Status of a session from the latest result of each task (None: never ran).
+
+    JR.STATUS.FAILED: a task left unprocessed fails the session; I.STATUS.RECOVERED:
+    otherwise the worst latest result decides; I.STOP.STATUS and I.JOB-FAILURE: a
+    stop or a job-level error of the latest attempt fails it as well.
+    """
+    latest = list(results.values())
+    if stopped or job_failure or any(r is None or r is TaskResult.FAILED for r in latest):
+        return SessionStatus.FAILED
+    if TaskResult.WARNING in latest:
+        return SessionStatus.WARNING
+    return SessionStatus.SUCCESS
+
+
+class _Chain:
+    """The backup chain as it grows, with the restore-point history each decision needs."""
+
+    def __init__(self, chain_format: ChainFormat) -> None:
+        self.chain_format = chain_format
+        self.files: list[BackupFile] = []
+        self._vms_with_points: set[str] = set()
+        self._session_file: int | None = None
+
+    def start_session(self) -> None:
+        self._session_file = None
+
+    def _point_kind(self, vm: str) -> BackupKind:
+        # I.CHAIN.FULL-FIRST: a VM's first restore point is full, every later one incremental.
+        return BackupKind.INCREMENTAL if vm in self._vms_with_points else BackupKind.FULL
+
+    def write(self, vms: list[str], session: int, attempt: int) -> None:
+        if not vms:
+            return
+        points = [RestorePoint(vm, self._point_kind(vm), session, attempt) for vm in vms]
+        self._vms_with_points.update(vms)
+        if self.chain_format is ChainFormat.PER_MACHINE:
+            # JR.PM.FILE-PER-VM, JR.PM.RETRY-NEW-FILES: every processed VM gets a file of its own.
+            self.files.extend(
+                BackupFile(f"s{session}a{attempt}-{p.vm}", p.kind, session, attempt, (p,)) for p in points
+            )
+            return
+        if self._session_file is None:
+            # JR.SF.ONE-FILE-PER-SESSION, I.SF.FILE-CREATION: the first attempt with data creates the file;
+            # I.CHAIN.FULL-FIRST: the chain's first file is a full backup, later ones incremental.
+            kind = BackupKind.INCREMENTAL if self.files else BackupKind.FULL
+            self._session_file = len(self.files)
+            self.files.append(BackupFile(f"s{session}", kind, session, attempt, tuple(points)))
+            return
+        # JR.SF.RETRY-SAME-FILE: a retry writes into the file the session already created.
+        current = self.files[self._session_file]
+        self.files[self._session_file] = BackupFile(
+            current.id, current.kind, current.session, current.attempt, current.restore_points + tuple(points)
+        )
+
+
+def _run_session(number: int, plan: SessionPlan, scenario: Scenario, chain: _Chain) -> Session:
+    job = scenario.job
+    outcomes = {(o.vm, o.attempt): o.result for o in plan.outcomes}
+    # JR.MANUAL.START: no automatic retry for a session the user started.
+    retries = job.retry.effective_count if plan.trigger is Trigger.SCHEDULED else 0
+    latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
+    # I.SESSION.ALL-VMS, JR.PM.NEXT-SESSION, JR.SF.NEXT-SESSION: each session starts with every VM.
+    pending = list(job.vms)
+    attempts: list[Attempt] = []
+    chain.start_session()
+    stopped = False
+    for attempt_number in range(1, retries + 2):
+        limit = len(pending)
+        if plan.stop is not None and plan.stop.attempt == attempt_number:
+            # I.ORDER: tasks run in job order, so a stop after n tasks leaves the rest unprocessed.
+            stopped = True
+            limit = min(limit, plan.stop.after_tasks)
+        runs = tuple(
+            TaskRun(vm, outcomes.get((vm, attempt_number), TaskResult.SUCCESS)) for vm in pending[:limit]
+        )
+        for run in runs:
+            latest[run.vm] = run.result
+        chain.write([r.vm for r in runs if r.result.processed], number, attempt_number)
+        job_failure = attempt_number in plan.job_failure_attempts
+        attempts.append(Attempt(attempt_number, runs, job_failure))
+        # JR.SCOPE.FAILED-ONLY: the next attempt takes only what is still not processed.
+        pending = [vm for vm in job.vms if latest[vm] is None or latest[vm] is TaskResult.FAILED]
+        status = session_status(latest, job_failure=job_failure, stopped=stopped)
+        # JR.WHEN.FAILED-UNPROCESSED, JR.WHEN.NOT-SUCCESS-WARNING, JR.MANUAL.STOP: retry only a failed
+        # session with unprocessed tasks that nobody stopped; JR.COUNT.*: and only while retries remain.
+        if status is not SessionStatus.FAILED or not pending or stopped:
+            break
+    return Session(number, plan.trigger, status, tuple(attempts), stopped)
+
+
+def run(scenario: Scenario) -> Trace:
+    """Run every planned session in order; JR.SESSION.SAME: retries stay inside their session."""
+    chain = _Chain(scenario.job.chain_format)
+    sessions = tuple(
+        _run_session(number, plan, scenario, chain) for number, plan in enumerate(scenario.sessions, start=1)
+    )
+    return Trace(sessions, tuple(chain.files))

@@ -1,0 +1,195 @@
+"""Domain types shared by the reference engine and the harness.
+
+A scenario is what the harness asks a target to do (a job, its sessions and the
+failures to inject); a trace is what the target reports back. Both are plain,
+immutable data so that any target, in-process or external, is judged the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+DEFAULT_RETRY_COUNT = 3
+"""The page: "By default ... automatically retries a failed job 3 times within one job session"."""
+
+
+class ChainFormat(StrEnum):
+    PER_MACHINE = "per_machine"
+    SINGLE_FILE = "single_file"
+
+
+class BackupMethod(StrEnum):
+    FORWARD_INCREMENTAL = "forward_incremental"
+
+
+class Trigger(StrEnum):
+    SCHEDULED = "scheduled"
+    MANUAL = "manual"
+
+
+class TaskResult(StrEnum):
+    """How one run of one task (one VM) ended."""
+
+    SUCCESS = "success"
+    WARNING = "warning"
+    FAILED = "failed"
+
+    @property
+    def processed(self) -> bool:
+        """A warned task still produced its restore point, so it counts as processed."""
+        return self is not TaskResult.FAILED
+
+
+class SessionStatus(StrEnum):
+    SUCCESS = "success"
+    WARNING = "warning"
+    FAILED = "failed"
+
+
+class BackupKind(StrEnum):
+    """Kind of a backup file, and type of a restore point inside it."""
+
+    FULL = "full"
+    INCREMENTAL = "incremental"
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """The job's "retry failed items processing" setting.
+
+    ``count`` None means the target's own default, which the page fixes at 3.
+    """
+
+    enabled: bool = True
+    count: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.count is not None and self.count < 0:
+            raise ValueError(f"retry count must be 0 or more, got {self.count}")
+
+    @property
+    def effective_count(self) -> int:
+        if not self.enabled:
+            return 0
+        return DEFAULT_RETRY_COUNT if self.count is None else self.count
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    vms: tuple[str, ...]
+    chain_format: ChainFormat
+    backup_method: BackupMethod = BackupMethod.FORWARD_INCREMENTAL
+    retry: RetrySettings = field(default_factory=RetrySettings)
+
+    def __post_init__(self) -> None:
+        if not self.vms:
+            raise ValueError("a job protects at least one VM")
+        if len(set(self.vms)) != len(self.vms):
+            raise ValueError(f"VM names in a job must be unique: {list(self.vms)}")
+
+
+@dataclass(frozen=True)
+class ManualStop:
+    """The user stops the session during ``attempt`` once ``after_tasks`` of its tasks have finished."""
+
+    attempt: int
+    after_tasks: int
+
+    def __post_init__(self) -> None:
+        if self.attempt < 1 or self.after_tasks < 0:
+            raise ValueError(f"a stop needs attempt >= 1 and after_tasks >= 0, got {self}")
+
+
+@dataclass(frozen=True)
+class InjectedOutcome:
+    """What one VM's task does on one attempt; every run not injected succeeds."""
+
+    vm: str
+    attempt: int
+    result: TaskResult
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    trigger: Trigger = Trigger.SCHEDULED
+    outcomes: tuple[InjectedOutcome, ...] = ()
+    stop: ManualStop | None = None
+    job_failure_attempts: frozenset[int] = frozenset()
+    """Attempts that end with a job-level error after their tasks (for example a failing post-job script)."""
+
+    def outcome(self, vm: str, attempt: int) -> TaskResult:
+        for injected in self.outcomes:
+            if injected.vm == vm and injected.attempt == attempt:
+                return injected.result
+        return TaskResult.SUCCESS
+
+
+@dataclass(frozen=True)
+class Scenario:
+    job: Job
+    sessions: tuple[SessionPlan, ...]
+
+    def __post_init__(self) -> None:
+        if not self.sessions:
+            raise ValueError("a scenario runs at least one session")
+        known = set(self.job.vms)
+        for number, plan in enumerate(self.sessions, start=1):
+            unknown = {o.vm for o in plan.outcomes} - known
+            if unknown:
+                raise ValueError(
+                    f"session {number} injects outcomes for VMs not in the job: {sorted(unknown)}"
+                )
+            pairs = [(o.vm, o.attempt) for o in plan.outcomes]
+            if len(set(pairs)) != len(pairs):
+                raise ValueError(f"session {number} injects two outcomes for the same VM and attempt")
+
+
+@dataclass(frozen=True)
+class TaskRun:
+    vm: str
+    result: TaskResult
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One run of the job inside a session: number 1 is the initial run, number k+1 is retry k."""
+
+    number: int
+    tasks: tuple[TaskRun, ...]
+    job_failure: bool = False
+
+
+@dataclass(frozen=True)
+class Session:
+    number: int
+    trigger: Trigger
+    status: SessionStatus
+    attempts: tuple[Attempt, ...]
+    stopped_manually: bool = False
+
+
+@dataclass(frozen=True)
+class RestorePoint:
+    vm: str
+    kind: BackupKind
+    session: int
+    attempt: int
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """A file of the chain; ``session``/``attempt`` say which run created it."""
+
+    id: str
+    kind: BackupKind
+    session: int
+    attempt: int
+    restore_points: tuple[RestorePoint, ...]
+
+
+@dataclass(frozen=True)
+class Trace:
+    sessions: tuple[Session, ...]
+    files: tuple[BackupFile, ...]

@@ -1,0 +1,126 @@
+"""The rule catalogue (features/catalogue.toml) as typed, validated data."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from retrykit.paths import CATALOGUE
+
+
+class RuleKind(StrEnum):
+    NORMATIVE = "normative"
+    EXAMPLE = "example"
+    ADVISORY = "advisory"
+    INTERPRETATION = "interpretation"
+
+    @property
+    def documented(self) -> bool:
+        """Rules the page itself states, as opposed to the kit's reading of it."""
+        return self in (RuleKind.NORMATIVE, RuleKind.EXAMPLE)
+
+    @property
+    def checkable(self) -> bool:
+        return self is not RuleKind.ADVISORY
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is malformed; the message names the rule and field to fix."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: RuleKind
+    statement: str
+    section: str
+    paragraph: int
+    sentences: tuple[int, ...]
+    fingerprint: str
+    reason: str = ""
+
+    @property
+    def anchor(self) -> str:
+        sentences = ", ".join(str(s) for s in self.sentences)
+        return f"{self.section} ¶{self.paragraph} (sentence {sentences})"
+
+    @property
+    def tag(self) -> str:
+        return f"@{self.id}"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    page: str
+    source_url: str
+    rules: tuple[Rule, ...]
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"no rule {rule_id!r} in the catalogue")
+
+    def __contains__(self, rule_id: object) -> bool:
+        return any(rule.id == rule_id for rule in self.rules)
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(rule.id for rule in self.rules)
+
+
+_REQUIRED = ("id", "kind", "statement", "section", "paragraph", "sentences", "fingerprint")
+
+
+def _rule(entry: dict[str, object], position: int) -> Rule:
+    label = entry.get("id", f"rule #{position}")
+    missing = [key for key in _REQUIRED if key not in entry]
+    if missing:
+        raise CatalogueError(f"{label}: missing field(s) {', '.join(missing)}")
+    try:
+        kind = RuleKind(entry["kind"])
+    except ValueError:
+        raise CatalogueError(f"{label}: kind must be one of {[k.value for k in RuleKind]}") from None
+    reason = str(entry.get("reason", ""))
+    if kind in (RuleKind.ADVISORY, RuleKind.INTERPRETATION) and not reason.strip():
+        raise CatalogueError(f"{label}: an {kind.value} rule must say why in 'reason'")
+    sentences = entry["sentences"]
+    if not isinstance(sentences, list) or not all(isinstance(s, int) and s >= 1 for s in sentences):
+        raise CatalogueError(f"{label}: sentences must be a list of sentence numbers from 1")
+    paragraph = entry["paragraph"]
+    if not isinstance(paragraph, int) or paragraph < 1:
+        raise CatalogueError(f"{label}: paragraph must be a number from 1")
+    return Rule(
+        id=str(entry["id"]),
+        kind=kind,
+        statement=str(entry["statement"]),
+        section=str(entry["section"]),
+        paragraph=paragraph,
+        sentences=tuple(sentences),
+        fingerprint=str(entry["fingerprint"]),
+        reason=" ".join(reason.split()),
+    )
+
+
+def parse_catalogue(text: str) -> Catalogue:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError(f"the catalogue is not valid TOML: {error}") from None
+    rules = tuple(_rule(entry, n) for n, entry in enumerate(data.get("rule", []), start=1))
+    ids = [rule.id for rule in rules]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise CatalogueError(f"rule IDs must be unique; repeated: {', '.join(duplicated)}")
+    return Catalogue(page=str(data.get("page", "")), source_url=str(data.get("source_url", "")), rules=rules)
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE) -> Catalogue:
+    try:
+        return parse_catalogue(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogueError(f"no catalogue at {path}") from None

@@ -1,0 +1,124 @@
+"""``retry-kit``: the kit's command line. Every user error ends in one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tabulate import tabulate
+
+from retrykit.catalogue import CatalogueError, load_catalogue
+from retrykit.drift import compare
+from retrykit.errors import KitUsageError
+from retrykit.inventory import FeatureFileError, read_features
+from retrykit.page import PageFormatError, load_page
+from retrykit.paths import CATALOGUE, FEATURES
+
+EXIT_DRIFT = 1
+EXIT_USAGE = 2
+
+
+def _spec_check(args: argparse.Namespace) -> int:
+    report = compare(load_catalogue(args.catalogue), load_page(args.page))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "clean": report.clean,
+                    "rules": [
+                        {"id": d.rule.id, "state": d.state.value, "cited": d.rule.anchor, "now_at": d.now_at}
+                        for d in report.rules
+                    ],
+                    "uncited_paragraphs": [
+                        {"anchor": p.anchor, "fingerprint": p.fingerprint, "text": p.text}
+                        for p in report.uncited
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return 0 if report.clean else EXIT_DRIFT
+    touched = [d for d in report.rules if d.state.value != "unchanged"]
+    print(f"Checked {len(report.rules)} rules against {args.page}.")
+    if touched:
+        print("\nRules whose source paragraph changed, moved or vanished (review each):")
+        rows = [
+            (d.rule.id, d.rule.kind.value, d.state.value, d.rule.anchor, d.now_at or "-") for d in touched
+        ]
+        print(tabulate(rows, headers=["rule", "kind", "state", "cited", "now at"], tablefmt="github"))
+    if report.uncited:
+        print("\nParagraphs no rule cites (each may state behaviour the kit does not check yet):")
+        rows = [
+            (p.anchor, p.fingerprint, p.text if len(p.text) <= 100 else p.text[:97] + "...")
+            for p in report.uncited
+        ]
+        print(tabulate(rows, headers=["paragraph", "fingerprint", "text"], tablefmt="github"))
+    if report.clean:
+        print("Every rule's source paragraph is unchanged and every paragraph is cited.")
+    return 0 if report.clean else EXIT_DRIFT
+
+
+def _rules(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue(args.catalogue)
+    scenarios = read_features(args.features)
+    rows = []
+    for rule in catalogue.rules:
+        covering = [s for s in scenarios if rule.id in s.rule_ids]
+        rows.append((rule.id, rule.kind.value, rule.anchor, len(covering), rule.statement))
+    print(tabulate(rows, headers=["rule", "kind", "source", "scenarios", "statement"], tablefmt="github"))
+    uncovered = [
+        r[0] for r, rule in zip(rows, catalogue.rules, strict=True) if r[3] == 0 and rule.kind.checkable
+    ]
+    print(
+        f"\n{len(catalogue.rules)} rules, {len(scenarios)} scenarios; checkable rules without a scenario: "
+        f"{', '.join(uncovered) if uncovered else 'none'}"
+    )
+    return 0 if not uncovered else EXIT_DRIFT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="retry-kit", description="Conformance kit for backup job retry behaviour."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    spec = commands.add_parser(
+        "spec-check",
+        help="compare the catalogue with a copy of the vendor page (for example a newer edition)",
+        description="List the rules whose source paragraph changed, moved or vanished, and the paragraphs "
+        "no rule "
+        "cites. Exit code 0: nothing to review; 1: something to review.",
+    )
+    spec.add_argument("page", type=Path, help="a Markdown copy of the 'Job Retry' page")
+    spec.add_argument(
+        "--catalogue", type=Path, default=CATALOGUE, help="the rule catalogue (default: %(default)s)"
+    )
+    spec.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    spec.set_defaults(run=_spec_check)
+
+    rules = commands.add_parser("rules", help="list the catalogue with how many scenarios cover each rule")
+    rules.add_argument(
+        "--catalogue", type=Path, default=CATALOGUE, help="the rule catalogue (default: %(default)s)"
+    )
+    rules.add_argument(
+        "--features", type=Path, default=FEATURES, help="the feature folder (default: %(default)s)"
+    )
+    rules.set_defaults(run=_rules)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return command(args)
+    except (KitUsageError, CatalogueError, PageFormatError, FeatureFileError, FileNotFoundError) as error:
+        print(f"retry-kit {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

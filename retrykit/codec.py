@@ -1,0 +1,162 @@
+"""JSON <-> domain conversion for scenarios and traces.
+
+Every target, the in-process reference included, answers in JSON that is
+validated against ``schemas/`` before the checks look at it: one path for all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reference.model import (
+    Attempt,
+    BackupFile,
+    BackupKind,
+    BackupMethod,
+    ChainFormat,
+    InjectedOutcome,
+    Job,
+    ManualStop,
+    RestorePoint,
+    RetrySettings,
+    Scenario,
+    Session,
+    SessionPlan,
+    SessionStatus,
+    TaskResult,
+    TaskRun,
+    Trace,
+    Trigger,
+)
+from retrykit.schemas import validate
+
+Json = dict[str, Any]
+
+
+def scenario_to_json(scenario: Scenario) -> Json:
+    job = scenario.job
+    retry: Json = {"enabled": job.retry.enabled}
+    if job.retry.count is not None:
+        retry["count"] = job.retry.count
+    sessions = []
+    for plan in scenario.sessions:
+        session: Json = {
+            "trigger": plan.trigger.value,
+            "outcomes": [{"vm": o.vm, "attempt": o.attempt, "result": o.result.value} for o in plan.outcomes],
+            "job_failure_attempts": sorted(plan.job_failure_attempts),
+        }
+        if plan.stop is not None:
+            session["stop"] = {"attempt": plan.stop.attempt, "after_tasks": plan.stop.after_tasks}
+        sessions.append(session)
+    return {
+        "job": {
+            "name": job.name,
+            "vms": list(job.vms),
+            "chain_format": job.chain_format.value,
+            "backup_method": job.backup_method.value,
+            "retry": retry,
+        },
+        "sessions": sessions,
+    }
+
+
+def scenario_from_json(document: Json) -> Scenario:
+    """Validate and convert; semantic errors (unknown VM, duplicate outcome) raise ValueError."""
+    validate("scenario", document)
+    job = document["job"]
+    retry = job.get("retry", {})
+    plans = []
+    for session in document["sessions"]:
+        stop = session.get("stop")
+        plans.append(
+            SessionPlan(
+                trigger=Trigger(session.get("trigger", "scheduled")),
+                outcomes=tuple(
+                    InjectedOutcome(o["vm"], o["attempt"], TaskResult(o["result"]))
+                    for o in session.get("outcomes", [])
+                ),
+                stop=None if stop is None else ManualStop(stop["attempt"], stop["after_tasks"]),
+                job_failure_attempts=frozenset(session.get("job_failure_attempts", [])),
+            )
+        )
+    return Scenario(
+        Job(
+            name=job["name"],
+            vms=tuple(job["vms"]),
+            chain_format=ChainFormat(job["chain_format"]),
+            backup_method=BackupMethod(job.get("backup_method", "forward_incremental")),
+            retry=RetrySettings(enabled=retry.get("enabled", True), count=retry.get("count")),
+        ),
+        tuple(plans),
+    )
+
+
+def trace_to_json(trace: Trace) -> Json:
+    return {
+        "sessions": [
+            {
+                "number": s.number,
+                "trigger": s.trigger.value,
+                "status": s.status.value,
+                "stopped_manually": s.stopped_manually,
+                "attempts": [
+                    {
+                        "number": a.number,
+                        "job_failure": a.job_failure,
+                        "tasks": [{"vm": t.vm, "result": t.result.value} for t in a.tasks],
+                    }
+                    for a in s.attempts
+                ],
+            }
+            for s in trace.sessions
+        ],
+        "files": [
+            {
+                "id": f.id,
+                "kind": f.kind.value,
+                "session": f.session,
+                "attempt": f.attempt,
+                "restore_points": [
+                    {"vm": p.vm, "kind": p.kind.value, "session": p.session, "attempt": p.attempt}
+                    for p in f.restore_points
+                ],
+            }
+            for f in trace.files
+        ],
+    }
+
+
+def trace_from_json(document: Json) -> Trace:
+    validate("trace", document)
+    return Trace(
+        sessions=tuple(
+            Session(
+                number=s["number"],
+                trigger=Trigger(s["trigger"]),
+                status=SessionStatus(s["status"]),
+                stopped_manually=s["stopped_manually"],
+                attempts=tuple(
+                    Attempt(
+                        number=a["number"],
+                        tasks=tuple(TaskRun(t["vm"], TaskResult(t["result"])) for t in a["tasks"]),
+                        job_failure=a.get("job_failure", False),
+                    )
+                    for a in s["attempts"]
+                ),
+            )
+            for s in document["sessions"]
+        ),
+        files=tuple(
+            BackupFile(
+                id=f["id"],
+                kind=BackupKind(f["kind"]),
+                session=f["session"],
+                attempt=f["attempt"],
+                restore_points=tuple(
+                    RestorePoint(p["vm"], BackupKind(p["kind"]), p["session"], p["attempt"])
+                    for p in f["restore_points"]
+                ),
+            )
+            for f in document["files"]
+        ),
+    )

@@ -1,0 +1,63 @@
+"""Does a trace describe the scenario that was asked for?
+
+A breach is the target's error, not a rule verdict.
+"""
+
+from __future__ import annotations
+
+from reference.model import Scenario, Trace
+from retrykit.errors import ContractBreach
+
+_SHOWN = 5
+
+
+def breaches(scenario: Scenario, trace: Trace) -> list[str]:
+    """Why the trace cannot be judged as a run of ``scenario``; empty when it can."""
+    found: list[str] = []
+    vms = set(scenario.job.vms)
+    for position, session in enumerate(trace.sessions, start=1):
+        if session.number != position:
+            found.append(f"sessions[{position - 1}] is numbered {session.number}, expected {position}")
+        plan = scenario.sessions[position - 1] if position <= len(scenario.sessions) else None
+        if plan is not None and session.trigger is not plan.trigger:
+            found.append(
+                f"session {position} reports trigger {session.trigger.value}, asked {plan.trigger.value}"
+            )
+        for index, attempt in enumerate(session.attempts, start=1):
+            where = f"session {position}, attempt {attempt.number}"
+            if attempt.number != index:
+                found.append(
+                    f"session {position}: attempts[{index - 1}] is numbered {attempt.number}, "
+                    f"expected {index}"
+                )
+            if plan is not None and attempt.job_failure != (attempt.number in plan.job_failure_attempts):
+                found.append(
+                    f"{where}: job_failure is {attempt.job_failure}, the scenario injected the opposite"
+                )
+            for task in attempt.tasks:
+                if task.vm not in vms:
+                    found.append(f"{where}: ran {task.vm!r}, which is not a VM of the job")
+                elif plan is not None:
+                    injected = plan.outcome(task.vm, attempt.number)
+                    if task.result is not injected:
+                        found.append(
+                            f"{where}: {task.vm} ended {task.result.value}, "
+                            f"the scenario injected {injected.value}"
+                        )
+    ids = [f.id for f in trace.files]
+    if len(set(ids)) != len(ids):
+        found.append("two backup files share an id")
+    for file in trace.files:
+        found.extend(
+            f"file {file.id!r} holds a restore point of {p.vm!r}, which is not a VM of the job"
+            for p in file.restore_points
+            if p.vm not in vms
+        )
+    return found
+
+
+def enforce(scenario: Scenario, trace: Trace) -> None:
+    found = breaches(scenario, trace)
+    if found:
+        more = f" (and {len(found) - _SHOWN} more)" if len(found) > _SHOWN else ""
+        raise ContractBreach("; ".join(found[:_SHOWN]) + more)

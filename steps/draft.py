@@ -1,0 +1,95 @@
+"""The scenario a feature describes, assembled step by step and turned into plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reference.model import (
+    ChainFormat,
+    InjectedOutcome,
+    Job,
+    ManualStop,
+    RetrySettings,
+    Scenario,
+    SessionPlan,
+    TaskResult,
+    Trigger,
+)
+from retrykit.errors import KitUsageError
+
+
+class ScenarioAuthoringError(KitUsageError):
+    """A feature file describes something the kit cannot build; the message says which step to fix."""
+
+
+def vm_name(number: int) -> str:
+    return f"VM {number}"
+
+
+@dataclass
+class SessionDraft:
+    trigger: Trigger = Trigger.SCHEDULED
+    outcomes: dict[tuple[str, int], TaskResult] = field(default_factory=dict)
+    failing_throughout: set[str] = field(default_factory=set)
+    stop: ManualStop | None = None
+    job_failures: set[int] = field(default_factory=set)
+
+
+@dataclass
+class ScenarioDraft:
+    vm_count: int | None = None
+    chain_format: ChainFormat | None = None
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    session_count: int = 1
+    sessions: dict[int, SessionDraft] = field(default_factory=dict)
+
+    def session(self, number: int) -> SessionDraft:
+        if number < 1:
+            raise ScenarioAuthoringError(f"sessions are numbered from 1, got session {number}")
+        self.session_count = max(self.session_count, number)
+        return self.sessions.setdefault(number, SessionDraft())
+
+    def vm(self, name: str) -> str:
+        if self.vm_count is None:
+            raise ScenarioAuthoringError(f"a step names {name!r} before the job's VMs are given")
+        if name not in {vm_name(n) for n in range(1, self.vm_count + 1)}:
+            raise ScenarioAuthoringError(
+                f"{name!r} is not one of the job's {self.vm_count} VMs (VM 1..VM {self.vm_count})"
+            )
+        return name
+
+    def inject(self, session: int, vm: str, attempt: int, result: TaskResult) -> None:
+        if attempt < 1:
+            raise ScenarioAuthoringError(
+                f"attempts are numbered from 1 (the initial run), got attempt {attempt}"
+            )
+        self.session(session).outcomes[(self.vm(vm), attempt)] = result
+
+    def build(self) -> Scenario:
+        if self.vm_count is None:
+            raise ScenarioAuthoringError("the scenario never says how many VMs the job protects")
+        if self.chain_format is None:
+            raise ScenarioAuthoringError("the scenario never says which backup chain format the job keeps")
+        runs = 1 + self.retry.effective_count
+        plans = []
+        for number in range(1, self.session_count + 1):
+            draft = self.sessions.get(number, SessionDraft())
+            outcomes = dict(draft.outcomes)
+            for vm in draft.failing_throughout:
+                for attempt in range(1, runs + 1):
+                    outcomes.setdefault((vm, attempt), TaskResult.FAILED)
+            plans.append(
+                SessionPlan(
+                    trigger=draft.trigger,
+                    outcomes=tuple(InjectedOutcome(vm, a, r) for (vm, a), r in sorted(outcomes.items())),
+                    stop=draft.stop,
+                    job_failure_attempts=frozenset(draft.job_failures),
+                )
+            )
+        job = Job(
+            "Scenario job",
+            tuple(vm_name(n) for n in range(1, self.vm_count + 1)),
+            self.chain_format,
+            retry=self.retry,
+        )
+        return Scenario(job, tuple(plans))

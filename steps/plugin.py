@@ -1,0 +1,95 @@
+"""The pytest plugin that turns ``features/`` into a conformance run against one target.
+
+It registers the steps, maps ``@JR.*`` tags to rule markers, picks the target,
+and, after every scenario whose own steps passed, lets the catalogue's oracles
+judge the trace, so no scenario can pass while its trace breaks another rule.
+At the end it writes the rule coverage of the run and prints where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+
+import pytest
+
+from retrykit.catalogue import load_catalogue
+from retrykit.collector import ResultCollector
+from retrykit.drivers import ReferenceTarget, Target
+from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
+from retrykit.paths import REPORTS
+from retrykit.verdicts import RuleViolations
+from steps.draft import ScenarioDraft
+from steps.given import *  # noqa: F403  (pytest-bdd finds steps as fixtures of this plugin module)
+from steps.then import *  # noqa: F403
+from steps.when import *  # noqa: F403
+from steps.when import RUN_KEY, SCENARIO_KEY
+
+_STEP_FAILED = pytest.StashKey[bool]()
+_COLLECTOR = pytest.StashKey[ResultCollector]()
+_TARGET_NAME = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_COLLECTOR] = ResultCollector(load_catalogue(), RUN_KEY, SCENARIO_KEY)
+
+
+def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> bool | None:
+    if ("@" + tag).startswith(RULE_TAG_PREFIX):
+        pytest.mark.rule(tag)(function)
+        return True
+    if "@" + tag == INTERPRETATION_TAG:
+        pytest.mark.interpretation(function)
+        return True
+    return None
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> Iterator[Target]:
+    chosen = ReferenceTarget()
+    pytestconfig.stash[_TARGET_NAME] = chosen.identity.name
+    yield chosen
+    chosen.close()
+
+
+@pytest.fixture
+def draft() -> ScenarioDraft:
+    return ScenarioDraft()
+
+
+def pytest_bdd_step_error(request: pytest.FixtureRequest) -> None:
+    request.node.stash[_STEP_FAILED] = True
+
+
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
+    run = request.node.stash.get(RUN_KEY, None)
+    if request.node.stash.get(_STEP_FAILED, False) or run is None:
+        return
+    if run.violations:
+        raise RuleViolations(list(run.violations))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if item.get_closest_marker("rule") is None:
+        return report
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        error = call.excinfo.value if call.excinfo is not None and not report.skipped else None
+        item.config.stash[_COLLECTOR].record(item, report, error)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    collector = config.stash[_COLLECTOR]
+    if not collector.results:
+        return
+    name = config.stash.get(_TARGET_NAME, "reference")
+    path = collector.write_coverage(REPORTS / name)
+    terminalreporter.write_sep("-", "job retry conformance")
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    terminalreporter.write_line(
+        f"{len(collector.results)} scenarios judged against {name}; rule coverage: {shown}"
+    )

@@ -1,0 +1,39 @@
+"""The one ``When`` step: hand the scenario, as plain data, to the target and keep its trace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from pytest_bdd import when
+
+from reference.model import Scenario, Trace
+from retrykit import contract
+from retrykit.drivers import Target, required_capabilities
+from retrykit.oracles import Violation, judge
+from steps.draft import ScenarioDraft
+
+
+@dataclass(frozen=True)
+class Run:
+    scenario: Scenario
+    trace: Trace
+    violations: tuple[Violation, ...]
+
+
+RUN_KEY = pytest.StashKey[Run]()
+SCENARIO_KEY = pytest.StashKey[Scenario]()
+
+
+@when("the job's sessions run", target_fixture="run")
+def sessions_run(draft: ScenarioDraft, target: Target, request: pytest.FixtureRequest) -> Run:
+    scenario = draft.build()
+    request.node.stash[SCENARIO_KEY] = scenario
+    missing = required_capabilities(scenario) - target.identity.capabilities
+    if missing:
+        pytest.skip(f"{target.identity.name} does not declare the capabilities {', '.join(sorted(missing))}")
+    trace = target.run(scenario)
+    contract.enforce(scenario, trace)
+    run = Run(scenario, trace, tuple(judge(scenario, trace)))
+    request.node.stash[RUN_KEY] = run
+    return run
