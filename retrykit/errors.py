@@ -10,6 +10,7 @@ class ErrorKind(StrEnum):
     TIMEOUT = "timeout"
     PROTOCOL = "protocol violation"
     CONTRACT = "contract breach"
+    REPORTED = "reported error"
 
 
 class TargetError(Exception):

@@ -42,12 +42,19 @@ def schema(name: str) -> dict[str, Any]:
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(name), registry=_registry())
+def validator(name: str, definition: str | None = None) -> Draft202012Validator:
+    """A validator for a whole schema, or for one of its ``$defs`` (a single protocol message, say)."""
+    if definition is None:
+        return Draft202012Validator(schema(name), registry=_registry())
+    if definition not in schema(name).get("$defs", {}):
+        raise KeyError(f"schema {name!r} has no definition {definition!r}")
+    reference = {"$ref": f"{schema(name)['$id']}#/$defs/{definition}"}
+    return Draft202012Validator(reference, registry=_registry())
 
 
-def validate(name: str, document: object) -> None:
+def validate(name: str, document: object, definition: str | None = None) -> None:
     """Raise SchemaViolation naming the most relevant error, so a target author sees what to fix."""
-    error = best_match(validator(name).iter_errors(document))
+    error = best_match(validator(name, definition).iter_errors(document))
     if error is not None:
-        raise SchemaViolation(name, error.json_path, error.message)
+        label = name if definition is None else f"{name}#{definition}"
+        raise SchemaViolation(label, error.json_path, error.message)

@@ -8,14 +8,19 @@ At the end it writes the rule coverage of the run and prints where.
 
 from __future__ import annotations
 
+import contextlib
+import shlex
+import shutil
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
 
+from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.catalogue import load_catalogue
 from retrykit.collector import ResultCollector
 from retrykit.drivers import ReferenceTarget, Target
+from retrykit.errors import TargetError
 from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
 from retrykit.paths import REPORTS
 from retrykit.verdicts import RuleViolations
@@ -31,6 +36,7 @@ _TARGET_NAME = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _adapter_command(config)
     config.stash[_COLLECTOR] = ResultCollector(load_catalogue(), RUN_KEY, SCENARIO_KEY)
 
 
@@ -44,9 +50,53 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> bool | No
     return None
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("job retry conformance")
+    group.addoption(
+        "--adapter",
+        metavar="COMMAND",
+        help="run the scenarios against an external implementation: the adapter's command line "
+        '(split like a shell would, never run through one), e.g. --adapter "node adapters/node/adapter.mjs"',
+    )
+    group.addoption(
+        "--adapter-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help="how long the adapter may take to answer one request (default: %(default)s)",
+    )
+
+
+def _adapter_command(config: pytest.Config) -> list[str] | None:
+    value = config.getoption("adapter")
+    if value is None:
+        return None
+    try:
+        command = shlex.split(value)
+    except ValueError as error:
+        raise pytest.UsageError(f"--adapter {value!r}: {error}") from None
+    if not command:
+        raise pytest.UsageError('--adapter needs a command, e.g. --adapter "python my_adapter.py"')
+    if shutil.which(command[0]) is None:
+        raise pytest.UsageError(
+            f"--adapter: cannot find the program {command[0]!r} (not a file, not on PATH)"
+        )
+    timeout = config.getoption("adapter_timeout")
+    if not timeout > 0:
+        raise pytest.UsageError(f"--adapter-timeout must be a positive number of seconds, got {timeout}")
+    return command
+
+
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config) -> Iterator[Target]:
-    chosen = ReferenceTarget()
+    command = _adapter_command(pytestconfig)
+    chosen: Target
+    if command is None:
+        chosen = ReferenceTarget()
+    else:
+        chosen = AdapterTarget(command, timeout=pytestconfig.getoption("adapter_timeout"))
+        with contextlib.suppress(TargetError):
+            chosen.start()  # a failed start is reported on every scenario it affects
     pytestconfig.stash[_TARGET_NAME] = chosen.identity.name
     yield chosen
     chosen.close()

@@ -9,6 +9,7 @@ from pytest_bdd import when
 
 from reference.model import Scenario, Trace
 from retrykit import contract
+from retrykit.adapter import TargetSkipped
 from retrykit.drivers import Target, required_capabilities
 from retrykit.oracles import Violation, judge
 from steps.draft import ScenarioDraft
@@ -32,7 +33,10 @@ def sessions_run(draft: ScenarioDraft, target: Target, request: pytest.FixtureRe
     missing = required_capabilities(scenario) - target.identity.capabilities
     if missing:
         pytest.skip(f"{target.identity.name} does not declare the capabilities {', '.join(sorted(missing))}")
-    trace = target.run(scenario)
+    try:
+        trace = target.run(scenario)
+    except TargetSkipped as skipped:
+        pytest.skip(str(skipped))
     contract.enforce(scenario, trace)
     run = Run(scenario, trace, tuple(judge(scenario, trace)))
     request.node.stash[RUN_KEY] = run

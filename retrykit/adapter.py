@@ -1,0 +1,337 @@
+"""An external implementation, in any language, driven over JSON Lines on its stdin/stdout.
+
+The adapter runs as one persistent child process in a process group of its own,
+started from an argument list (never a shell). Every line it writes is parsed
+and validated against ``schemas/protocol.schema.json`` before anything looks at
+it. Whatever goes wrong (exit, silence, garbage, schema breach, wrong sequence
+number, oversized message) becomes a TargetError of a specific kind for the
+scenario at hand; the process is restarted for the next scenario where that can
+help, and no process of the adapter outlives the run.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+import weakref
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from reference.model import Scenario, Trace
+from retrykit import __version__
+from retrykit.codec import scenario_to_json, trace_from_json
+from retrykit.drivers import TargetIdentity
+from retrykit.errors import ErrorKind, TargetError
+from retrykit.schemas import SchemaViolation, validate
+
+PROTOCOL_VERSION = "1.0"
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+STDERR_KEPT_BYTES = 16 * 1024
+_SHOWN_CHARS = 200
+_START_FAILURES_BEFORE_GIVING_UP = 2
+_SHUTDOWN_GRACE = 3.0
+_ADAPTER_MESSAGES = {"hello": "hello_response", "result": "result", "skipped": "skipped", "error": "error"}
+
+
+class TargetSkipped(Exception):
+    """The implementation answered 'skipped': it does not support this scenario."""
+
+
+@dataclass(frozen=True)
+class _Line:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class _Oversized:
+    size: int
+
+
+@dataclass(frozen=True)
+class _Eof:
+    pass
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + f"... ({len(text)} characters)"
+
+
+class _Process:
+    """One live adapter process with reader threads for stdout and stderr."""
+
+    def __init__(self, command: list[str], max_message_bytes: int) -> None:
+        try:
+            self.popen = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        except OSError as error:
+            raise TargetError(
+                f"cannot start adapter {command!r}: {error.strerror or error}", kind=ErrorKind.CRASH
+            ) from None
+        self.lines: queue.Queue[_Line | _Oversized | _Eof] = queue.Queue()
+        self._stderr: deque[bytes] = deque()
+        self._stderr_size = 0
+        self._stderr_lock = threading.Lock()
+        threading.Thread(target=self._read_stdout, args=(max_message_bytes,), daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read_stdout(self, limit: int) -> None:
+        stream = self.popen.stdout
+        assert stream is not None
+        try:
+            while True:
+                line = stream.readline(limit + 1)
+                if not line:
+                    break
+                if len(line) > limit and not line.endswith(b"\n"):
+                    self.lines.put(_Oversized(len(line)))
+                    return
+                self.lines.put(_Line(line))
+        except (OSError, ValueError):
+            pass
+        self.lines.put(_Eof())
+
+    def _read_stderr(self) -> None:
+        stream = self.popen.stderr
+        assert stream is not None
+        try:
+            while chunk := stream.read1(65536):
+                with self._stderr_lock:
+                    self._stderr.append(chunk)
+                    self._stderr_size += len(chunk)
+                    while self._stderr_size - len(self._stderr[0]) >= STDERR_KEPT_BYTES:
+                        self._stderr_size -= len(self._stderr.popleft())
+        except (OSError, ValueError):
+            pass
+
+    def stderr_tail(self) -> str:
+        with self._stderr_lock:
+            text = b"".join(self._stderr)[-STDERR_KEPT_BYTES:].decode("utf-8", "replace")
+        lines = text.strip().splitlines()[-5:]
+        return " | ".join(_shorten(line) for line in lines)
+
+    def send(self, message: dict[str, Any]) -> None:
+        """Write in a thread: an adapter that stops reading must not block the harness past the timeout."""
+        data = (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+        stream = self.popen.stdin
+        assert stream is not None
+
+        def write() -> None:
+            try:
+                stream.write(data)
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+
+        threading.Thread(target=write, daemon=True).start()
+
+    def kill(self) -> None:
+        """End the whole process group, so no grandchild of the adapter survives either."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=5)
+        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+
+    def shutdown(self) -> None:
+        self.send({"type": "shutdown"})
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=_SHUTDOWN_GRACE)
+        self.kill()
+
+
+_LIVE: weakref.WeakSet[AdapterTarget] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for target in list(_LIVE):
+        target.close()
+
+
+class AdapterTarget:
+    """A Target behind the JSON adapter protocol."""
+
+    def __init__(
+        self,
+        command: list[str],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    ) -> None:
+        if not command:
+            raise ValueError("the adapter command is empty")
+        self.command = command
+        self.timeout = timeout
+        self.max_message_bytes = max_message_bytes
+        self.identity = TargetIdentity(name=os.path.basename(command[0]), version="unknown")
+        self.protocol = ""
+        self.restarts = 0
+        self._process: _Process | None = None
+        self._seq = 0
+        self._start_failures = 0
+        self._fatal: TargetError | None = None
+        _LIVE.add(self)
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the process and shake hands; the identity and capabilities come from the answer."""
+        if self._fatal is not None:
+            raise self._fatal
+        if self._process is not None:
+            return
+        if self._start_failures >= _START_FAILURES_BEFORE_GIVING_UP:
+            raise TargetError(
+                f"the adapter failed to start {self._start_failures} times; not starting it again this run",
+                kind=ErrorKind.CRASH,
+            )
+        self._process = _Process(self.command, self.max_message_bytes)
+        try:
+            self._handshake()
+        except TargetError:
+            self._start_failures += 1
+            raise
+        self._start_failures = 0
+
+    def _handshake(self) -> None:
+        self._send(
+            {
+                "type": "hello",
+                "protocol": PROTOCOL_VERSION,
+                "kit": {"name": "job-retry-conformance-kit", "version": __version__},
+            }
+        )
+        answer = self._receive("hello")
+        if answer["type"] != "hello":
+            self._restart_later()
+            raise TargetError(f"answered the handshake with a {answer['type']!r} message instead of 'hello'")
+        major = answer["protocol"].split(".")[0]
+        self.protocol = answer["protocol"]
+        implementation = answer["implementation"]
+        self.identity = TargetIdentity(
+            implementation["name"], implementation["version"], frozenset(answer["capabilities"])
+        )
+        if major != PROTOCOL_VERSION.split(".")[0]:
+            self._fatal = TargetError(
+                f"announces protocol version {answer['protocol']}; "
+                f"this kit speaks {PROTOCOL_VERSION.split('.')[0]}.x"
+            )
+            self._stop_process()
+            raise self._fatal
+
+    def close(self) -> None:
+        if self._process is not None:
+            self._process.shutdown()
+            self._process = None
+        _LIVE.discard(self)
+
+    def _stop_process(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process = None
+
+    def _restart_later(self) -> None:
+        """The stream is out of step or the process is gone: the next scenario gets a fresh process."""
+        self._stop_process()
+        self.restarts += 1
+
+    # -- messages ------------------------------------------------------------------------------------
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self._process is not None
+        self._process.send(message)
+
+    def _receive(self, awaiting: str) -> dict[str, Any]:
+        process = self._process
+        assert process is not None
+        deadline = time.monotonic() + self.timeout
+        try:
+            item = process.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            tail = process.stderr_tail()
+            self._restart_later()
+            raise TargetError(
+                f"no answer to {awaiting} within {self.timeout:g} s" + (f"; stderr: {tail}" if tail else ""),
+                kind=ErrorKind.TIMEOUT,
+            ) from None
+        if isinstance(item, _Eof):
+            code = process.popen.wait(timeout=5) if process.popen.poll() is None else process.popen.returncode
+            tail = process.stderr_tail()
+            self._restart_later()
+            raise TargetError(
+                f"the adapter exited (status {code}) before answering {awaiting}"
+                + (f"; stderr: {tail}" if tail else ""),
+                kind=ErrorKind.CRASH,
+            )
+        if isinstance(item, _Oversized):
+            self._restart_later()
+            raise TargetError(
+                f"answer to {awaiting} is larger than the {self.max_message_bytes} bytes a message may have"
+            )
+        return self._parse(item.data, awaiting)
+
+    def _parse(self, data: bytes, awaiting: str) -> dict[str, Any]:
+        text = data.decode("utf-8", "replace").strip()
+        try:
+            message = json.loads(text)
+        except json.JSONDecodeError:
+            self._restart_later()
+            raise TargetError(
+                f"printed a line that is not JSON while {awaiting} was awaited: {_shorten(text)!r}"
+            ) from None
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind not in _ADAPTER_MESSAGES:
+            raise TargetError(
+                f"answer to {awaiting} breaks the protocol schema at $.type: "
+                f"{_shorten(repr(kind))} is not one of {sorted(_ADAPTER_MESSAGES)}"
+            )
+        try:
+            validate("protocol", message, _ADAPTER_MESSAGES[kind])
+        except SchemaViolation as violation:
+            raise TargetError(
+                f"answer to {awaiting} breaks the protocol schema at {violation.path}: "
+                f"{_shorten(violation.message)}"
+            ) from None
+        return message
+
+    # -- the Target interface ------------------------------------------------------------------------
+
+    def run(self, scenario: Scenario) -> Trace:
+        self.start()
+        self._seq += 1
+        seq = self._seq
+        awaiting = f"run #{seq}"
+        self._send({"type": "run", "seq": seq, "scenario": scenario_to_json(scenario)})
+        answer = self._receive(awaiting)
+        if answer.get("seq") != seq:
+            self._restart_later()
+            raise TargetError(f"answered {awaiting} with sequence number {answer.get('seq')!r}")
+        if answer["type"] == "skipped":
+            raise TargetSkipped(f"{self.identity.name}: {answer['reason']}")
+        if answer["type"] == "error":
+            raise TargetError(
+                f"{self.identity.name} reported: {_shorten(answer['message'])}", kind=ErrorKind.REPORTED
+            )
+        if answer["type"] != "result":
+            self._restart_later()
+            raise TargetError(f"answered {awaiting} with a {answer['type']!r} message")
+        return trace_from_json(answer["trace"])
