@@ -1,3 +1,3 @@
-"""Load the kit's pytest plugin for every test run in this checkout."""
+"""Load the kit's pytest plugins for every test run in this checkout."""
 
-pytest_plugins = ["steps.plugin"]
+pytest_plugins = ["steps.reporting", "steps.plugin"]

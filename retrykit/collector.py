@@ -1,16 +1,16 @@
-"""Collect each scenario's graded result as pytest runs it, and write the rule coverage at the end."""
+"""Collect each scenario's graded result as pytest runs it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from tabulate import tabulate
 
+from reference import engine
 from reference.model import Scenario
 from retrykit.catalogue import Catalogue
 from retrykit.codec import scenario_to_json, trace_to_json
-from retrykit.results import Mismatch, ScenarioResult, Verdict, grade, rule_verdict
+from retrykit.results import Mismatch, ScenarioResult, Verdict, grade
 from retrykit.verdicts import ExpectationMismatch
 
 
@@ -33,7 +33,7 @@ class ResultCollector:
         run = item.stash.get(self._run_key, None)
         scenario: Scenario | None = item.stash.get(self._scenario_key, None)
         violations = run.violations if run is not None else ()
-        if report.skipped:
+        if report.skipped and not hasattr(report, "wasxfail"):
             verdict, reason, kind = Verdict.SKIPPED, _skip_reason(report), ""
         else:
             verdict, reason, kind = grade(
@@ -43,7 +43,8 @@ class ResultCollector:
         if isinstance(error, ExpectationMismatch):
             mismatch = Mismatch(error.what, error.expected, error.observed)
         doc = getattr(item.obj, "__doc__", "") or ""
-        feature, _, name = doc.partition(": ")
+        feature_path, _, name = doc.partition(": ")
+        feature = Path(feature_path).name
         self.results.append(
             ScenarioResult(
                 nodeid=item.nodeid,
@@ -58,28 +59,10 @@ class ResultCollector:
                 mismatch=mismatch,
                 scenario=scenario_to_json(scenario) if scenario is not None else None,
                 trace=trace_to_json(run.trace) if run is not None else None,
+                expected_trace=trace_to_json(engine.run(scenario)) if scenario is not None else None,
                 duration=report.duration,
             )
         )
-
-    def write_coverage(self, folder: Path) -> Path:
-        rows = []
-        for rule in self.catalogue.rules:
-            count = sum(rule.id in r.rules for r in self.results)
-            rows.append(
-                (
-                    rule.id,
-                    rule.kind.value,
-                    rule.anchor,
-                    count,
-                    rule_verdict(self.results, rule.id, rule.kind).value,
-                )
-            )
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "rule-coverage.md"
-        table = tabulate(rows, headers=["rule", "kind", "source", "scenarios", "verdict"], tablefmt="github")
-        path.write_text(f"# Rule coverage\n\n{table}\n", encoding="utf-8")
-        return path
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

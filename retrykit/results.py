@@ -90,15 +90,16 @@ def grade(
 
 
 def _contribution(result: ScenarioResult, rule_id: str, kind: RuleKind) -> Verdict:
-    """What one scenario says about one rule: a failure counts against the rules it actually broke."""
-    broken = Verdict.DIFFERS if kind is RuleKind.INTERPRETATION else Verdict.FAILED
-    if rule_id not in result.rules:
-        return broken
+    """What one scenario says about one rule: a failure counts against the rules it actually broke.
+
+    When the oracles name broken rules, they carry the blame; a failed ``Then`` step with no oracle
+    finding can only be laid at the rules the scenario cites.
+    """
+    if rule_id in result.rules_broken:
+        return Verdict.DIFFERS if kind is RuleKind.INTERPRETATION else Verdict.FAILED
     if result.verdict in (Verdict.PASSED, Verdict.ERROR, Verdict.SKIPPED):
         return result.verdict
-    if result.mismatch is not None:
-        return result.verdict
-    return broken if rule_id in result.rules_broken else Verdict.PASSED
+    return Verdict.PASSED if result.rules_broken else result.verdict
 
 
 def rule_verdict(results: list[ScenarioResult], rule_id: str, kind: RuleKind) -> Verdict:

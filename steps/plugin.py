@@ -3,7 +3,7 @@
 It registers the steps, maps ``@JR.*`` tags to rule markers, picks the target,
 and, after every scenario whose own steps passed, lets the catalogue's oracles
 judge the trace, so no scenario can pass while its trace breaks another rule.
-At the end it writes the rule coverage of the run and prints where.
+The report itself is written by steps/reporting.py.
 """
 
 from __future__ import annotations
@@ -11,33 +11,28 @@ from __future__ import annotations
 import contextlib
 import shlex
 import shutil
-from collections.abc import Callable, Generator, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
-from retrykit.catalogue import load_catalogue
-from retrykit.collector import ResultCollector
 from retrykit.drivers import ReferenceTarget, Target
 from retrykit.errors import TargetError
 from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
-from retrykit.paths import REPORTS
+from retrykit.report import Implementation
 from retrykit.verdicts import RuleViolations
 from steps.draft import ScenarioDraft
 from steps.given import *  # noqa: F403  (pytest-bdd finds steps as fixtures of this plugin module)
+from steps.reporting import IMPLEMENTATION
 from steps.then import *  # noqa: F403
 from steps.when import *  # noqa: F403
-from steps.when import RUN_KEY, SCENARIO_KEY
+from steps.when import RUN_KEY
 
 _STEP_FAILED = pytest.StashKey[bool]()
-_COLLECTOR = pytest.StashKey[ResultCollector]()
-_TARGET_NAME = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     _adapter_command(config)
-    config.stash[_COLLECTOR] = ResultCollector(load_catalogue(), RUN_KEY, SCENARIO_KEY)
 
 
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> bool | None:
@@ -97,7 +92,10 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
         chosen = AdapterTarget(command, timeout=pytestconfig.getoption("adapter_timeout"))
         with contextlib.suppress(TargetError):
             chosen.start()  # a failed start is reported on every scenario it affects
-    pytestconfig.stash[_TARGET_NAME] = chosen.identity.name
+    protocol = chosen.protocol if isinstance(chosen, AdapterTarget) else ""
+    pytestconfig.stash[IMPLEMENTATION] = Implementation(
+        chosen.identity.name, chosen.identity.version, protocol, pytestconfig.getoption("adapter") or ""
+    )
     yield chosen
     chosen.close()
 
@@ -117,29 +115,3 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
         return
     if run.violations:
         raise RuleViolations(list(run.violations))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    if item.get_closest_marker("rule") is None:
-        return report
-    if report.when == "call" or (report.when == "setup" and not report.passed):
-        error = call.excinfo.value if call.excinfo is not None and not report.skipped else None
-        item.config.stash[_COLLECTOR].record(item, report, error)
-    return report
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    collector = config.stash[_COLLECTOR]
-    if not collector.results:
-        return
-    name = config.stash.get(_TARGET_NAME, "reference")
-    path = collector.write_coverage(REPORTS / name)
-    terminalreporter.write_sep("-", "job retry conformance")
-    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
-    terminalreporter.write_line(
-        f"{len(collector.results)} scenarios judged against {name}; rule coverage: {shown}"
-    )

@@ -1,0 +1,163 @@
+"""report.md: the report as Markdown, for a code-hosting site or a CI job summary.
+
+Every string that may come from an implementation is escaped for a table cell or
+fenced, so a hostile name or message cannot break the layout or inject markup.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tabulate import tabulate
+
+from retrykit.timeline import as_rows, timeline
+
+Json = dict[str, Any]
+_MAX_CELL = 300
+
+
+def cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: one line, no pipes, no HTML."""
+    text = " ".join(str(value).split())
+    if len(text) > _MAX_CELL:
+        text = text[: _MAX_CELL - 1] + "…"
+    text = "".join(ch for ch in text if ch.isprintable())
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("`", "'")
+    )
+
+
+def fenced(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    clean = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
+    return f"{fence}text\n{clean}\n{fence}"
+
+
+def _table(headers: list[str], rows: list[list[object]]) -> str:
+    return tabulate(
+        [[cell(c) for c in row] for row in rows], headers=[cell(h) for h in headers], tablefmt="github"
+    )
+
+
+def _tally(tally: Json) -> str:
+    parts = [
+        f"{tally[k]} {k}"
+        for k in ("passed", "failed", "differs from interpretation", "error", "skipped", "not run")
+    ]
+    return f"{tally['total']} in all: " + ", ".join(p for p in parts if not p.startswith("0 "))
+
+
+def _timeline(scenario: Json, trace: Json) -> str:
+    line = timeline(scenario, trace)
+    headers, rows = as_rows(line)
+    statuses = ", ".join(f"session {n}: {status}" for n, status in line.statuses)
+    files = "\n".join(f"- {cell(label)}: {cell(text)}" for label, text in line.files) or "- no file"
+    return f"{_table(headers, rows)}\n\nSession status: {cell(statuses)}\n\n{files}"
+
+
+def _failure(scenario: Json) -> str:
+    parts = [f"### {cell(scenario['verdict'])}: {cell(scenario['name'])}", ""]
+    parts.append(f"- Feature: {cell(scenario['feature'])}")
+    parts.append(
+        f"- Rules cited: {cell(', '.join(scenario['rules']))}"
+        + (" (interpretation)" if scenario["interpretation"] else "")
+    )
+    if scenario["error_kind"]:
+        parts.append(f"- Error kind: {cell(scenario['error_kind'])}")
+    if scenario["known_failure"]:
+        known = scenario["known_failure"]
+        parts.append(
+            f"- Known failure: {cell(known['reason'])}"
+            + (f" ({cell(known['issue'])})" if known["issue"] else "")
+        )
+    parts.append("")
+    rows: list[list[object]] = []
+    if scenario["mismatch"]:
+        m = scenario["mismatch"]
+        rows.append(["scenario step", m["what"], m["expected"], m["observed"]])
+    rows += [[v["rule"], v["where"], v["expected"], v["observed"]] for v in scenario["violations"]]
+    if rows:
+        parts += [_table(["rule", "where", "expected", "observed"], rows), ""]
+    elif scenario["reason"]:
+        parts += [fenced(scenario["reason"]), ""]
+    if scenario["scenario"] and scenario["trace"]:
+        parts += ["Observed timeline (✔ success, ⚠ warning, ✘ failed, · not run, ■ stopped; Fn = file):", ""]
+        parts += [_timeline(scenario["scenario"], scenario["trace"]), ""]
+    if scenario["scenario"] and scenario["expected_trace"]:
+        parts += [
+            "Expected timeline (the reference engine):",
+            "",
+            _timeline(scenario["scenario"], scenario["expected_trace"]),
+            "",
+        ]
+    parts += ["Re-run just this scenario:", "", fenced(scenario["rerun"]).replace("```text", "```sh"), ""]
+    return "\n".join(parts)
+
+
+def render_markdown(report: Json) -> str:
+    impl = report["implementation"]
+    headline = report["headline"]
+    verdict = "**yes**" if headline["conforms_to_page"] else "**no**"
+    lines = [
+        f"# Job retry conformance: {cell(impl['name'])} {cell(impl['version'])}",
+        "",
+        f"Conforms to the page: {verdict}. Documented rules: {_tally(headline['documented_rules'])}. "
+        f"Interpretations: {_tally(headline['interpretations'])}.",
+        "",
+    ]
+    if not report["end_of_report"]["complete"]:
+        lines += ["> **Partial report**: the run was interrupted before every scenario was judged.", ""]
+    about = [
+        ["implementation", f"{impl['name']} {impl['version']}"],
+        ["adapter command", impl["command"] or "(in-process reference engine)"],
+        ["protocol version", impl["protocol"] or "-"],
+        ["kit version", report["kit"]["version"]],
+        ["generated", report["generated"]],
+        ["page", f"{report['page']['title']} ({report['page']['source_url']})"],
+    ]
+    lines += [_table(["", ""], about), "", "## Scenarios", ""]
+    totals = report["totals"]
+    keys = [
+        "passed",
+        "failed",
+        "differs from interpretation",
+        "error",
+        "skipped",
+        "known_failures",
+        "unexpected_passes",
+    ]
+    lines += [_table(["total", *keys], [[totals["total"], *[totals[k] for k in keys]]]), ""]
+    lines += ["## Traceability", ""]
+    rows = [
+        [r["id"], r["kind"], r["statement"], r["anchor"], len(r["scenarios"]), r["verdict"]]
+        for r in report["rules"]
+    ]
+    lines += [_table(["rule", "kind", "restatement", "source", "scenarios", "verdict"], rows), ""]
+    failures = [s for s in report["scenarios"] if s["verdict"] not in ("passed", "skipped")]
+    skipped = [s for s in report["scenarios"] if s["verdict"] == "skipped"]
+    unexpected = [s for s in report["scenarios"] if s["unexpected_pass"]]
+    if unexpected:
+        lines += ["## Known failures that now pass", "", "Remove them from the expectations file:", ""]
+        lines += [f"- {cell(s['nodeid'])}" for s in unexpected] + [""]
+    if failures:
+        lines += ["## Failures and errors", ""] + [_failure(s) for s in failures]
+    if skipped:
+        lines += [
+            "## Skipped",
+            "",
+            _table(["scenario", "reason"], [[s["name"], s["reason"]] for s in skipped]),
+            "",
+        ]
+    interpretations = [r for r in report["rules"] if r["kind"] in ("interpretation", "advisory")]
+    lines += ["## The kit's readings of the page", ""]
+    lines += [
+        _table(["rule", "kind", "why"], [[r["id"], r["kind"], r["reason"]] for r in interpretations]),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,180 @@
+"""The conformance report's data model, built from the kit's own results, and its JSON form.
+
+One model feeds report.json, report.md and report.html, so the three cannot
+disagree. The JSON ends with a completeness marker: a report cut short by an
+interrupted run or a truncated file never passes for a whole one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from retrykit import __version__
+from retrykit.catalogue import Catalogue, RuleKind
+from retrykit.results import ScenarioResult, Verdict, rule_verdict
+from retrykit.schemas import SchemaViolation, validate
+
+Json = dict[str, Any]
+REPORT_FORMAT = "1"
+
+
+class ReportError(ValueError):
+    """A report file cannot be used: unreadable, not a report, or incomplete."""
+
+
+@dataclass(frozen=True)
+class Implementation:
+    name: str
+    version: str
+    protocol: str
+    command: str
+    """The adapter command, or empty for the in-process reference engine."""
+
+
+@dataclass(frozen=True)
+class KnownFailure:
+    reason: str
+    issue: str = ""
+
+
+def rerun_command(nodeid: str, implementation: Implementation) -> str:
+    adapter = f' --adapter "{implementation.command}"' if implementation.command else ""
+    return f'pytest "{nodeid}"{adapter}'
+
+
+def _scenario_json(
+    result: ScenarioResult, implementation: Implementation, known: KnownFailure | None
+) -> Json:
+    return {
+        "nodeid": result.nodeid,
+        "feature": result.feature,
+        "name": result.name,
+        "rules": list(result.rules),
+        "interpretation": result.interpretation,
+        "verdict": result.verdict.value,
+        "reason": result.reason,
+        "error_kind": result.error_kind,
+        "violations": [
+            {"rule": v.rule, "where": v.where, "expected": v.expected, "observed": v.observed}
+            for v in result.violations
+        ],
+        "mismatch": None
+        if result.mismatch is None
+        else {
+            "what": result.mismatch.what,
+            "expected": result.mismatch.expected,
+            "observed": result.mismatch.observed,
+        },
+        "known_failure": None if known is None else {"reason": known.reason, "issue": known.issue},
+        "unexpected_pass": known is not None and result.verdict is Verdict.PASSED,
+        "rerun": rerun_command(result.nodeid, implementation),
+        "scenario": result.scenario,
+        "trace": result.trace,
+        "expected_trace": result.expected_trace,
+        "duration": round(result.duration, 6),
+    }
+
+
+def _tally(verdicts: list[Verdict]) -> Json:
+    counts = Counter(v.value for v in verdicts)
+    return {"total": len(verdicts)} | {v.value: counts.get(v.value, 0) for v in Verdict}
+
+
+def build_report(
+    results: list[ScenarioResult],
+    catalogue: Catalogue,
+    implementation: Implementation,
+    *,
+    generated: str,
+    complete: bool,
+    known_failures: dict[str, KnownFailure] | None = None,
+) -> Json:
+    """The whole report as JSON-ready data; ``complete`` is False for an interrupted run."""
+    known = known_failures or {}
+    rules = []
+    for rule in catalogue.rules:
+        verdict = rule_verdict(results, rule.id, rule.kind)
+        rules.append(
+            {
+                "id": rule.id,
+                "kind": rule.kind.value,
+                "statement": rule.statement,
+                "anchor": rule.anchor,
+                "reason": rule.reason,
+                "scenarios": [r.nodeid for r in results if rule.id in r.rules],
+                "verdict": verdict.value,
+            }
+        )
+    documented = [Verdict(r["verdict"]) for r in rules if RuleKind(r["kind"]).documented]
+    interpretations = [Verdict(r["verdict"]) for r in rules if RuleKind(r["kind"]) is RuleKind.INTERPRETATION]
+    scenario_verdicts = [r.verdict for r in results]
+    conforms = complete and all(v is Verdict.PASSED for v in documented)
+    totals = _tally(scenario_verdicts) | {
+        "known_failures": sum(r.nodeid in known and r.verdict is not Verdict.PASSED for r in results),
+        "unexpected_passes": sum(r.nodeid in known and r.verdict is Verdict.PASSED for r in results),
+    }
+    return {
+        "report_format": REPORT_FORMAT,
+        "kit": {"name": "job-retry-conformance-kit", "version": __version__},
+        "implementation": {
+            "name": implementation.name,
+            "version": implementation.version,
+            "protocol": implementation.protocol,
+            "command": implementation.command,
+        },
+        "generated": generated,
+        "page": {"title": catalogue.page, "source_url": catalogue.source_url},
+        "headline": {
+            "conforms_to_page": conforms,
+            "documented_rules": _tally(documented),
+            "interpretations": _tally(interpretations),
+        },
+        "totals": totals,
+        "rules": rules,
+        "scenarios": [_scenario_json(r, implementation, known.get(r.nodeid)) for r in results],
+        "end_of_report": {"complete": complete, "scenarios": len(results)},
+    }
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def report_json_text(report: Json) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def load_report(path: Path, *, require_complete: bool = True) -> Json:
+    """Read and validate a report.json; refuse a truncated or partial one."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReportError(f"{path}: no such file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ReportError(f"{path}: not a whole JSON report ({error}); it may be truncated") from None
+    try:
+        validate("report", report)
+    except SchemaViolation as violation:
+        raise ReportError(
+            f"{path}: not a conformance report: at {violation.path}: {violation.message}"
+        ) from None
+    if list(report)[-1] != "end_of_report":
+        raise ReportError(f"{path}: the completeness marker is not the last entry; the file was altered")
+    if require_complete and not report["end_of_report"]["complete"]:
+        raise ReportError(f"{path}: the run that wrote this report was interrupted; it is partial")
+    return report
