@@ -14,8 +14,12 @@ from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.drift import compare
 from retrykit.errors import KitUsageError
 from retrykit.inventory import FeatureFileError, read_features
+from retrykit.merge import build_matrix
 from retrykit.page import PageFormatError, load_page
 from retrykit.paths import CATALOGUE, FEATURES
+from retrykit.render_html import render_matrix_html
+from retrykit.render_md import render_matrix_markdown
+from retrykit.report import ReportError, load_report, write_atomically
 
 EXIT_DRIFT = 1
 EXIT_USAGE = 2
@@ -79,6 +83,22 @@ def _rules(args: argparse.Namespace) -> int:
     return 0 if not uncovered else EXIT_DRIFT
 
 
+def _merge(args: argparse.Namespace) -> int:
+    reports = [load_report(path, require_complete=False) for path in args.reports]
+    try:
+        matrix = build_matrix(reports)
+    except ValueError as error:
+        raise KitUsageError(str(error)) from None
+    write_atomically(args.out / "matrix.md", render_matrix_markdown(matrix))
+    write_atomically(args.out / "matrix.html", render_matrix_html(matrix))
+    flagged = sum(bool(r["ambiguity"]) for r in matrix["rules"])
+    print(
+        f"merged {len(reports)} reports into {args.out / 'matrix.md'} and matrix.html; "
+        f"{flagged} rule(s) flagged"
+    )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retry-kit", description="Conformance kit for backup job retry behaviour."
@@ -107,6 +127,20 @@ def _parser() -> argparse.ArgumentParser:
         "--features", type=Path, default=FEATURES, help="the feature folder (default: %(default)s)"
     )
     rules.set_defaults(run=_rules)
+
+    merge = commands.add_parser(
+        "merge",
+        help="merge several report.json files into one matrix of rules x implementations",
+        description="Writes matrix.md and matrix.html. A rule on which two or more implementations "
+        "behave alike, and not as the reference does, is flagged as a possible ambiguity of the page.",
+    )
+    merge.add_argument(
+        "reports", type=Path, nargs="+", metavar="REPORT", help="report.json files, one per implementation"
+    )
+    merge.add_argument(
+        "--out", type=Path, default=Path("reports/matrix"), help="output folder (default: %(default)s)"
+    )
+    merge.set_defaults(run=_merge)
     return parser
 
 
@@ -115,7 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[argparse.Namespace], int] = args.run
     try:
         return command(args)
-    except (KitUsageError, CatalogueError, PageFormatError, FeatureFileError, FileNotFoundError) as error:
+    except (
+        KitUsageError,
+        CatalogueError,
+        PageFormatError,
+        FeatureFileError,
+        ReportError,
+        FileNotFoundError,
+    ) as error:
         print(f"retry-kit {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -161,3 +161,39 @@ def render_markdown(report: Json) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def render_matrix_markdown(matrix: Json) -> str:
+    labels = [i["label"] for i in matrix["implementations"]]
+    lines = ["# Job retry conformance: implementations side by side", ""]
+    about = [
+        [
+            i["label"],
+            "yes" if i["conforms_to_page"] else "no",
+            "" if i["complete"] else "partial",
+            i["generated"],
+        ]
+        for i in matrix["implementations"]
+    ]
+    lines += [_table(["implementation", "conforms to the page", "report", "generated"], about), ""]
+    rows = [
+        [r["id"], r["kind"], *r["verdicts"], "possible ambiguity" if r["ambiguity"] else ""]
+        for r in matrix["rules"]
+    ]
+    lines += [_table(["rule", "kind", *labels, "flag"], rows), ""]
+    flagged = [r for r in matrix["rules"] if r["ambiguity"]]
+    if flagged:
+        lines += [
+            "## Possible ambiguities of the page",
+            "",
+            "On these rules two or more implementations behaved alike, "
+            "and not as the reference reads the page:",
+            "",
+        ]
+        for rule in flagged:
+            for a in rule["ambiguity"]:
+                lines.append(
+                    f"- {cell(rule['id'])}: {cell(', '.join(a['implementations']))} on {cell(a['scenario'])}"
+                )
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""`retry-kit merge`: several reports as one matrix, with possible ambiguities of the page flagged."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reference import engine
+from reference.model import ChainFormat, InjectedOutcome, Job, Scenario, SessionPlan, TaskResult, Trace
+from retrykit.catalogue import load_catalogue
+from retrykit.cli import main
+from retrykit.codec import scenario_to_json, trace_to_json
+from retrykit.merge import build_matrix
+from retrykit.oracles import judge
+from retrykit.report import Implementation, build_report, report_json_text
+from retrykit.results import ScenarioResult, Verdict, grade
+
+SCENARIO = Scenario(
+    Job("j", ("VM 1", "VM 2"), ChainFormat.PER_MACHINE),
+    (SessionPlan(outcomes=tuple(InjectedOutcome("VM 2", a, TaskResult.FAILED) for a in (1, 2, 3, 4))),),
+)
+NODEID = "features/test_features.py::test_count"
+
+
+def _report(name: str, trace: Trace) -> dict:
+    catalogue = load_catalogue()
+    violations = tuple(judge(SCENARIO, trace))
+    verdict, reason, kind = grade(None, violations, interpretation=False, catalogue=catalogue)
+    result = ScenarioResult(
+        nodeid=NODEID,
+        feature="retry_count.feature",
+        name="count",
+        rules=("JR.COUNT.DEFAULT",),
+        interpretation=False,
+        verdict=verdict,
+        reason=reason,
+        error_kind=kind,
+        violations=violations,
+        scenario=scenario_to_json(SCENARIO),
+        trace=trace_to_json(trace),
+        expected_trace=trace_to_json(engine.run(SCENARIO)),
+    )
+    implementation = Implementation(name, "1.0", "1.0", f"python {name}.py")
+    return build_report(
+        [result], catalogue, implementation, generated="2026-11-25T00:00:00+00:00", complete=True
+    )
+
+
+def _short(trace: Trace, attempts: int) -> Trace:
+    first = trace.sessions[0]
+    return replace(trace, sessions=(replace(first, attempts=first.attempts[:attempts]),))
+
+
+GOOD = engine.run(SCENARIO)
+TWO_RETRIES = _short(GOOD, 3)
+ONE_RETRY = _short(GOOD, 2)
+
+
+def _flags(matrix: dict) -> dict[str, list]:
+    return {r["id"]: r["ambiguity"] for r in matrix["rules"] if r["ambiguity"]}
+
+
+def test_two_implementations_that_agree_against_the_reference_are_flagged() -> None:
+    matrix = build_matrix([_report("ref", GOOD), _report("a", TWO_RETRIES), _report("b", TWO_RETRIES)])
+    flags = _flags(matrix)
+    assert list(flags) == ["JR.COUNT.DEFAULT"]
+    assert flags["JR.COUNT.DEFAULT"][0]["implementations"] == ["a 1.0", "b 1.0"]
+    row = next(r for r in matrix["rules"] if r["id"] == "JR.COUNT.DEFAULT")
+    assert row["verdicts"] == ["passed", "failed", "failed"]
+
+
+def test_one_implementation_alone_is_not_an_ambiguity() -> None:
+    assert _flags(build_matrix([_report("ref", GOOD), _report("a", TWO_RETRIES)])) == {}
+
+
+def test_implementations_wrong_in_different_ways_are_not_flagged() -> None:
+    assert _flags(build_matrix([_report("a", TWO_RETRIES), _report("b", ONE_RETRY)])) == {}
+
+
+def test_the_same_implementation_twice_is_refused() -> None:
+    with pytest.raises(ValueError, match="same implementation"):
+        build_matrix([_report("a", GOOD), _report("a", GOOD)])
+
+
+def test_cli_writes_markdown_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = []
+    for name, trace in (("ref", GOOD), ("a", TWO_RETRIES), ("b<script>", TWO_RETRIES)):
+        path = tmp_path / f"{len(paths)}.json"
+        path.write_text(report_json_text(_report(name, trace)), encoding="utf-8")
+        paths.append(str(path))
+    assert main(["merge", *paths, "--out", str(tmp_path / "out")]) == 0
+    markdown = (tmp_path / "out" / "matrix.md").read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "matrix.html").read_text(encoding="utf-8")
+    assert "possible ambiguity" in markdown and "possible ambiguity" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "1 rule(s) flagged" in capsys.readouterr().out
+
+
+def test_cli_refuses_a_truncated_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = report_json_text(_report("a", GOOD))
+    path = tmp_path / "cut.json"
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    assert main(["merge", str(path)]) == 2
+    assert "truncated" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_report_without_its_end_marker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = _report("a", GOOD)
+    del report["end_of_report"]
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    assert main(["merge", str(path)]) == 2
+    assert "end_of_report" in capsys.readouterr().err
+
+
+def test_verdicts_of_the_built_reports() -> None:
+    assert _report("a", TWO_RETRIES)["scenarios"][0]["verdict"] == Verdict.FAILED.value
+    assert _report("a", GOOD)["scenarios"][0]["verdict"] == Verdict.PASSED.value
