@@ -14,6 +14,7 @@ from reference.model import (
     BackupFile,
     BackupKind,
     ChainFormat,
+    Job,
     RestorePoint,
     Scenario,
     Session,
@@ -84,18 +85,39 @@ class _Chain:
         )
 
 
-def _run_session(number: int, plan: SessionPlan, scenario: Scenario, chain: _Chain) -> Session:
-    job = scenario.job
+def allowed_retries(job: Job, plan: SessionPlan) -> int:
+    """JR.COUNT.*: the job's retry count; JR.MANUAL.START: none for a session the user started."""
+    return job.retry.effective_count if plan.trigger is Trigger.SCHEDULED else 0
+
+
+def unprocessed(job: Job, latest: Mapping[str, TaskResult | None]) -> list[str]:
+    """JR.SCOPE.FAILED-ONLY: what the next attempt takes, in job order: failed or never-run tasks only."""
+    return [vm for vm in job.vms if latest[vm] is None or latest[vm] is TaskResult.FAILED]
+
+
+def retry_needed(status: SessionStatus, pending: list[str], stopped: bool) -> bool:
+    """JR.WHEN.FAILED-UNPROCESSED, JR.WHEN.NOT-SUCCESS-WARNING, JR.MANUAL.STOP: only a failed session
+    with unprocessed tasks that nobody stopped is retried."""
+    return status is SessionStatus.FAILED and bool(pending) and not stopped
+
+
+def session_start(job: Job, left_over: frozenset[str]) -> list[str]:
+    """I.SESSION.ALL-VMS: every session starts with the whole job, so what the last one left over
+    (JR.PM.NEXT-SESSION, JR.SF.NEXT-SESSION) is simply part of the next initial run."""
+    return list(job.vms)
+
+
+def _run_session(
+    number: int, plan: SessionPlan, job: Job, chain: _Chain, left_over: frozenset[str]
+) -> Session:
     outcomes = {(o.vm, o.attempt): o.result for o in plan.outcomes}
-    # JR.MANUAL.START: no automatic retry for a session the user started.
-    retries = job.retry.effective_count if plan.trigger is Trigger.SCHEDULED else 0
     latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
-    # I.SESSION.ALL-VMS, JR.PM.NEXT-SESSION, JR.SF.NEXT-SESSION: each session starts with every VM.
-    pending = list(job.vms)
+    pending = session_start(job, left_over)
     attempts: list[Attempt] = []
     chain.start_session()
     stopped = False
-    for attempt_number in range(1, retries + 2):
+    status = SessionStatus.FAILED
+    for attempt_number in range(1, allowed_retries(job, plan) + 2):
         limit = len(pending)
         if plan.stop is not None and plan.stop.attempt == attempt_number:
             # I.ORDER: tasks run in job order, so a stop after n tasks leaves the rest unprocessed.
@@ -109,20 +131,22 @@ def _run_session(number: int, plan: SessionPlan, scenario: Scenario, chain: _Cha
         chain.write([r.vm for r in runs if r.result.processed], number, attempt_number)
         job_failure = attempt_number in plan.job_failure_attempts
         attempts.append(Attempt(attempt_number, runs, job_failure))
-        # JR.SCOPE.FAILED-ONLY: the next attempt takes only what is still not processed.
-        pending = [vm for vm in job.vms if latest[vm] is None or latest[vm] is TaskResult.FAILED]
+        pending = unprocessed(job, latest)
         status = session_status(latest, job_failure=job_failure, stopped=stopped)
-        # JR.WHEN.FAILED-UNPROCESSED, JR.WHEN.NOT-SUCCESS-WARNING, JR.MANUAL.STOP: retry only a failed
-        # session with unprocessed tasks that nobody stopped; JR.COUNT.*: and only while retries remain.
-        if status is not SessionStatus.FAILED or not pending or stopped:
+        if not retry_needed(status, pending, stopped):
             break
     return Session(number, plan.trigger, status, tuple(attempts), stopped)
 
 
 def run(scenario: Scenario) -> Trace:
     """Run every planned session in order; JR.SESSION.SAME: retries stay inside their session."""
-    chain = _Chain(scenario.job.chain_format)
-    sessions = tuple(
-        _run_session(number, plan, scenario, chain) for number, plan in enumerate(scenario.sessions, start=1)
-    )
-    return Trace(sessions, tuple(chain.files))
+    job = scenario.job
+    chain = _Chain(job.chain_format)
+    sessions: list[Session] = []
+    left_over: frozenset[str] = frozenset()
+    for number, plan in enumerate(scenario.sessions, start=1):
+        session = _run_session(number, plan, job, chain, left_over)
+        sessions.append(session)
+        finished = {t.vm for a in session.attempts for t in a.tasks if t.result.processed}
+        left_over = frozenset(job.vms) - finished
+    return Trace(tuple(sessions), tuple(chain.files))
