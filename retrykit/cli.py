@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from retrykit import mutation
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.drift import compare
 from retrykit.errors import KitUsageError
@@ -99,6 +100,25 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mutants(args: argparse.Namespace) -> int:
+    outcomes = mutation.run_all(args.jobs)
+    write_atomically(args.out / "score.md", mutation.score_markdown(outcomes))
+    write_atomically(args.out / "score.json", mutation.score_json(outcomes))
+    rows = [
+        (o.name, o.rule, "caught" if o.caught else "MISSED", o.judged_failures, o.defect) for o in outcomes
+    ]
+    print(
+        tabulate(
+            rows,
+            headers=["mutant", "rule it breaks", "verdict", "failing scenarios", "defect"],
+            tablefmt="github",
+        )
+    )
+    caught = sum(o.caught for o in outcomes)
+    print(f"\nmutation score: {caught}/{len(outcomes)}; written to {args.out / 'score.md'}")
+    return 0 if caught == len(outcomes) else EXIT_DRIFT
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retry-kit", description="Conformance kit for backup job retry behaviour."
@@ -141,6 +161,18 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("reports/matrix"), help="output folder (default: %(default)s)"
     )
     merge.set_defaults(run=_merge)
+
+    mutants = commands.add_parser(
+        "mutants",
+        help="run the feature suite against every shipped mutant (adapters/mutants.py) and score it",
+        description="A mutant is caught when the run fails with a failing scenario tagged with, or "
+        "breaking, the rule the mutant names. Exit code 0 only when every mutant is caught.",
+    )
+    mutants.add_argument("--jobs", type=int, default=2, help="mutants run at once (default: %(default)s)")
+    mutants.add_argument(
+        "--out", type=Path, default=Path("reports/mutation"), help="folder (default: %(default)s)"
+    )
+    mutants.set_defaults(run=_mutants)
     return parser
 
 

@@ -1,0 +1,41 @@
+"""The suite must reject every shipped wrong implementation, for the rule that implementation breaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrykit.catalogue import RuleKind, load_catalogue
+from retrykit.mutation import MutantOutcome, run_all, shipped
+
+CATALOGUE = load_catalogue()
+MUTANTS = shipped().MUTANTS
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, MutantOutcome]:
+    return {o.name: o for o in run_all(jobs=2)}
+
+
+def test_every_mutant_names_a_catalogue_rule() -> None:
+    assert {m.rule for m in MUTANTS.values()} <= CATALOGUE.ids
+
+
+def test_every_normative_rule_and_worked_example_has_a_mutant() -> None:
+    targeted = {m.rule for m in MUTANTS.values()}
+    needed = {r.id for r in CATALOGUE.rules if r.kind is RuleKind.NORMATIVE}
+    needed |= {"JR.EXAMPLE.PER-MACHINE", "JR.EXAMPLE.SINGLE-FILE"}
+    assert needed - targeted == set()
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_the_suite_catches_the_mutant_by_its_rule(outcomes: dict[str, MutantOutcome], name: str) -> None:
+    outcome = outcomes[name]
+    assert outcome.run_failed, f"{name}: the feature run passed against it"
+    assert outcome.tagged, f"{name}: no failing scenario is tagged with or breaks {outcome.rule}"
+    assert outcome.errors == 0, (
+        f"{name}: {outcome.errors} scenario(s) ended in a target error instead of a verdict"
+    )
+
+
+def test_mutation_score_is_total(outcomes: dict[str, MutantOutcome]) -> None:
+    assert sum(o.caught for o in outcomes.values()) == len(MUTANTS)
