@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tabulate import tabulate
 
-from retrykit import mutation
+from retrykit import explore, mutation
+from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.catalogue import CatalogueError, load_catalogue
+from retrykit.codec import scenario_to_json
 from retrykit.drift import compare
 from retrykit.errors import KitUsageError
+from retrykit.gherkin import feature_gherkin
 from retrykit.inventory import FeatureFileError, read_features
 from retrykit.merge import build_matrix
 from retrykit.page import PageFormatError, load_page
-from retrykit.paths import CATALOGUE, FEATURES
-from retrykit.render_html import render_matrix_html
-from retrykit.render_md import render_matrix_markdown
-from retrykit.report import ReportError, load_report, write_atomically
+from retrykit.paths import CATALOGUE, FEATURES, REPORTS
+from retrykit.render_html import render_html, render_matrix_html
+from retrykit.render_md import render_markdown, render_matrix_markdown
+from retrykit.report import (
+    Implementation,
+    ReportError,
+    build_report,
+    load_report,
+    report_json_text,
+    write_atomically,
+)
+from retrykit.targets import open_target
 
 EXIT_DRIFT = 1
 EXIT_USAGE = 2
@@ -119,6 +132,71 @@ def _mutants(args: argparse.Namespace) -> int:
     return 0 if caught == len(outcomes) else EXIT_DRIFT
 
 
+def _explore(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue()
+    target = open_target(args.adapter, args.adapter_timeout)
+    try:
+        state = explore.explore(
+            target,
+            catalogue,
+            examples=args.examples,
+            seed=None if args.ci else args.seed,
+            include_interpretations=args.include_interpretations,
+            max_vms=args.max_vms,
+            max_sessions=args.max_sessions,
+        )
+    finally:
+        target.close()
+    name = target.identity.name
+    seed_text = "derandomised (--ci)" if args.ci else f"seed {args.seed}"
+    print(
+        f"explored {state.examples} scenarios against {name} ({seed_text}); "
+        f"{state.skipped} skipped for capabilities"
+    )
+    if state.interpretation_differences:
+        print(
+            f"{state.interpretation_differences} scenario(s) differ only on the kit's interpretations "
+            "(not counted)"
+        )
+    if state.finding is None:
+        print("verdict: passed, no scenario broke a documented rule")
+        return 0
+    finding = state.finding
+    search = ["--ci"] if args.ci else ["--seed", str(args.seed)]
+    adapter = ["--adapter", args.adapter] if args.adapter else []
+    rerun = shlex.join(["retry-kit", "explore", "--examples", str(args.examples), *search, *adapter])
+    gherkin = feature_gherkin(
+        finding.scenario,
+        "Minimal reproducer found by exploration",
+        explore.rule_tags(finding, catalogue),
+        comment=f"Found by: {rerun}\n{finding.summary()}",
+    )
+    folder = args.out or REPORTS / name / "explore"
+    write_atomically(folder / "reproducer.feature", gherkin)
+    write_atomically(
+        folder / "reproducer.json", json.dumps(scenario_to_json(finding.scenario), indent=2) + "\n"
+    )
+    result = explore.finding_result(finding, gherkin, rerun)
+    protocol = target.protocol if isinstance(target, AdapterTarget) else ""
+    implementation = Implementation(name, target.identity.version, protocol, args.adapter or "")
+    report = build_report(
+        [result],
+        catalogue,
+        implementation,
+        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        complete=True,
+    )
+    write_atomically(folder / "report.md", render_markdown(report))
+    write_atomically(folder / "report.html", render_html(report))
+    write_atomically(folder / "report.json", report_json_text(report))
+    print(f"verdict: {finding.verdict.value}\n{finding.summary()}\n\n{gherkin}")
+    print(
+        f"reproducer: {folder / 'reproducer.feature'} (scenario JSON beside it); "
+        f"report: {folder / 'report.md'}"
+    )
+    return EXIT_DRIFT
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retry-kit", description="Conformance kit for backup job retry behaviour."
@@ -173,6 +251,35 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("reports/mutation"), help="folder (default: %(default)s)"
     )
     mutants.set_defaults(run=_mutants)
+
+    search = commands.add_parser(
+        "explore",
+        help="search generated scenarios for one the target gets wrong; write a minimal Gherkin reproducer",
+        description="Runs up to N generated scenarios against the target. A broken documented rule, an "
+        "unexplained difference from the reference engine or a target error ends the search; the failing "
+        "scenario is shrunk "
+        "and written as reproducer.feature and reproducer.json. Exit code 0: nothing found; 1: found.",
+    )
+    search.add_argument(
+        "--adapter", metavar="COMMAND", help="the adapter's command line (default: the reference)"
+    )
+    search.add_argument("--adapter-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    search.add_argument("--examples", type=int, default=200, help="scenarios to try (default: %(default)s)")
+    search.add_argument(
+        "--seed", type=int, default=0, help="search seed, for a reproducible run (default: 0)"
+    )
+    search.add_argument("--ci", action="store_true", help="derandomised search: the same scenarios every run")
+    search.add_argument(
+        "--include-interpretations", action="store_true", help="also stop at differences on interpretations"
+    )
+    search.add_argument(
+        "--max-vms", type=int, default=6, help="largest job to generate (default: %(default)s)"
+    )
+    search.add_argument("--max-sessions", type=int, default=4, help="most sessions per scenario (default: 4)")
+    search.add_argument(
+        "--out", type=Path, help="folder for the reproducer and report (default: reports/<name>/explore)"
+    )
+    search.set_defaults(run=_explore)
     return parser
 
 

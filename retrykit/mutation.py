@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -51,7 +52,7 @@ def run_mutant(name: str, rule: str, defect: str, timeout: float = 300) -> Mutan
     with tempfile.TemporaryDirectory() as folder:
         command = [
             sys.executable, "-m", "pytest", "features", "-q", "-p", "no:cacheprovider",
-            "--adapter", f"{sys.executable} {MUTANTS_FILE} {name}", "--report-dir", folder,
+            "--adapter", shlex.join([sys.executable, str(MUTANTS_FILE), name]), "--report-dir", folder,
         ]  # fmt: skip
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
         report = json.loads((Path(folder) / "report.json").read_text(encoding="utf-8"))

@@ -6,6 +6,7 @@ fenced, so a hostile name or message cannot break the layout or inject markup.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -15,28 +16,33 @@ from retrykit.timeline import as_rows, timeline
 
 Json = dict[str, Any]
 _MAX_CELL = 300
+_CELL_ESCAPES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ("|", "\\|"),
+    ("`", "'"),
+    ("[", "\\["),
+    ("]", "\\]"),
+)
 
 
 def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: one line, no pipes, no HTML."""
+    """Text safe inside a Markdown table cell: one line, no pipes, no HTML, no links or images."""
     text = " ".join(str(value).split())
     if len(text) > _MAX_CELL:
         text = text[: _MAX_CELL - 1] + "…"
     text = "".join(ch for ch in text if ch.isprintable())
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("`", "'")
-    )
+    for raw, safe in _CELL_ESCAPES:
+        text = text.replace(raw, safe)
+    return text
 
 
-def fenced(text: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
+def fenced(text: str, language: str = "text") -> str:
     clean = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
-    return f"{fence}text\n{clean}\n{fence}"
+    longest = max((len(m) for m in re.findall(r"`+", clean)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{clean}\n{fence}"
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> str:
@@ -96,7 +102,15 @@ def _failure(scenario: Json) -> str:
             _timeline(scenario["scenario"], scenario["expected_trace"]),
             "",
         ]
-    parts += ["Re-run just this scenario:", "", fenced(scenario["rerun"]).replace("```text", "```sh"), ""]
+    if scenario.get("reproducer"):
+        parts += [
+            "Minimal reproducer (paste into a file in features/):",
+            "",
+            fenced(scenario["reproducer"]),
+            "",
+        ]
+        parts += ["Scenario JSON:", "", fenced(json.dumps(scenario["scenario"], indent=1)), ""]
+    parts += ["Re-run just this scenario:", "", fenced(scenario["rerun"], "sh"), ""]
     return "\n".join(parts)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -44,8 +45,9 @@ class KnownFailure:
 
 
 def rerun_command(nodeid: str, implementation: Implementation) -> str:
-    adapter = f' --adapter "{implementation.command}"' if implementation.command else ""
-    return f'pytest "{nodeid}"{adapter}'
+    """Quoted for a POSIX shell, whatever the node ID or the adapter command hold."""
+    adapter = ["--adapter", implementation.command] if implementation.command else []
+    return shlex.join(["pytest", nodeid, *adapter])
 
 
 def _scenario_json(
@@ -73,7 +75,8 @@ def _scenario_json(
         },
         "known_failure": None if known is None else {"reason": known.reason, "issue": known.issue},
         "unexpected_pass": known is not None and result.verdict is Verdict.PASSED,
-        "rerun": rerun_command(result.nodeid, implementation),
+        "rerun": result.rerun or rerun_command(result.nodeid, implementation),
+        "reproducer": result.reproducer,
         "scenario": result.scenario,
         "trace": result.trace,
         "expected_trace": result.expected_trace,
@@ -147,6 +150,9 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes it private; a report is as readable as any file
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(temporary, path)

@@ -58,6 +58,10 @@ class ScenarioResult:
     trace: dict | None = None
     expected_trace: dict | None = None
     duration: float = 0.0
+    reproducer: str = ""
+    """Gherkin of a minimal scenario found by exploration."""
+    rerun: str = ""
+    """How to re-run it, where the pytest node ID is not the way."""
 
     @property
     def rules_broken(self) -> tuple[str, ...]:

@@ -16,14 +16,11 @@ from reference.model import (
     Trigger,
 )
 from retrykit.errors import KitUsageError
+from retrykit.naming import vm_name
 
 
 class ScenarioAuthoringError(KitUsageError):
     """A feature file describes something the kit cannot build; the message says which step to fix."""
-
-
-def vm_name(number: int) -> str:
-    return f"VM {number}"
 
 
 @dataclass

@@ -8,18 +8,16 @@ The report itself is written by steps/reporting.py.
 
 from __future__ import annotations
 
-import contextlib
-import shlex
-import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
-from retrykit.drivers import ReferenceTarget, Target
-from retrykit.errors import TargetError
+from retrykit.drivers import Target
+from retrykit.errors import KitUsageError
 from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
 from retrykit.report import Implementation
+from retrykit.targets import adapter_command, open_target
 from retrykit.verdicts import RuleViolations
 from steps.draft import ScenarioDraft
 from steps.given import *  # noqa: F403  (pytest-bdd finds steps as fixtures of this plugin module)
@@ -32,7 +30,7 @@ _STEP_FAILED = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _adapter_command(config)
+    _usage(config)
 
 
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> bool | None:
@@ -62,39 +60,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _adapter_command(config: pytest.Config) -> list[str] | None:
-    value = config.getoption("adapter")
-    if value is None:
-        return None
+def _usage(config: pytest.Config) -> tuple[str | None, float]:
+    adapter, timeout = config.getoption("adapter"), config.getoption("adapter_timeout")
     try:
-        command = shlex.split(value)
-    except ValueError as error:
-        raise pytest.UsageError(f"--adapter {value!r}: {error}") from None
-    if not command:
-        raise pytest.UsageError('--adapter needs a command, e.g. --adapter "python my_adapter.py"')
-    if shutil.which(command[0]) is None:
-        raise pytest.UsageError(
-            f"--adapter: cannot find the program {command[0]!r} (not a file, not on PATH)"
-        )
-    timeout = config.getoption("adapter_timeout")
-    if not timeout > 0:
-        raise pytest.UsageError(f"--adapter-timeout must be a positive number of seconds, got {timeout}")
-    return command
+        adapter_command(adapter, timeout)
+    except KitUsageError as error:
+        raise pytest.UsageError(str(error)) from None
+    return adapter, timeout
 
 
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config) -> Iterator[Target]:
-    command = _adapter_command(pytestconfig)
-    chosen: Target
-    if command is None:
-        chosen = ReferenceTarget()
-    else:
-        chosen = AdapterTarget(command, timeout=pytestconfig.getoption("adapter_timeout"))
-        with contextlib.suppress(TargetError):
-            chosen.start()  # a failed start is reported on every scenario it affects
+    adapter, timeout = _usage(pytestconfig)
+    chosen = open_target(adapter, timeout)
     protocol = chosen.protocol if isinstance(chosen, AdapterTarget) else ""
     pytestconfig.stash[IMPLEMENTATION] = Implementation(
-        chosen.identity.name, chosen.identity.version, protocol, pytestconfig.getoption("adapter") or ""
+        chosen.identity.name, chosen.identity.version, protocol, adapter or ""
     )
     yield chosen
     chosen.close()

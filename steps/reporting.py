@@ -16,6 +16,7 @@ import pytest
 
 from retrykit.catalogue import load_catalogue
 from retrykit.collector import ResultCollector
+from retrykit.errors import KitUsageError
 from retrykit.expectations import expectations_text, load_expectations
 from retrykit.paths import REPORTS
 from retrykit.render_html import render_html
@@ -58,7 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("expectations")
     try:
         config.stash[_KNOWN] = load_expectations(path) if path is not None else {}
-    except ValueError as error:
+    except KitUsageError as error:
         raise pytest.UsageError(f"--expectations: {error}") from None
 
 
@@ -140,7 +141,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     for result in collector.results:
         counts[result.verdict.value] = counts.get(result.verdict.value, 0) + 1
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
-    name = config.stash[IMPLEMENTATION].name
+    name = "".join(ch for ch in config.stash[IMPLEMENTATION].name if ch.isprintable())
     terminalreporter.write_line(f"{len(collector.results)} scenarios judged against {name}: {summary}")
     stale = sorted(set(config.stash[_KNOWN]) - {r.nodeid for r in collector.results})
     if stale:

@@ -1,0 +1,124 @@
+"""Write any scenario as Gherkin in the kit's own step wording, ready to paste into features/.
+
+The ``Then`` steps state what the reference engine does with the scenario, so the
+emitted scenario passes against the reference and fails wherever a target behaves
+otherwise, also without the oracles that judge every trace in addition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tabulate import tabulate
+
+from reference import engine
+from reference.model import ChainFormat, Scenario, Trace, Trigger
+from retrykit.chain_view import chain_rows
+from retrykit.naming import vm_name
+
+_CHAIN_WORDS = {ChainFormat.PER_MACHINE: "per-machine", ChainFormat.SINGLE_FILE: "single-file"}
+_INDENT = "    "
+
+
+class NotExpressible(ValueError):
+    """The scenario uses something the feature vocabulary cannot say (for example its own VM names)."""
+
+
+def _table(rows: list[list[str]], indent: str) -> list[str]:
+    text = tabulate(rows[1:], headers=rows[0], tablefmt="pipe", disable_numparse=True)
+    lines = [line for line in text.splitlines() if not set(line) <= set("|:- ")]
+    return [indent + _INDENT + line for line in lines]
+
+
+def _given(scenario: Scenario) -> list[str]:
+    job = scenario.job
+    expected = tuple(vm_name(n) for n in range(1, len(job.vms) + 1))
+    if job.vms != expected:
+        raise NotExpressible(f"the steps name VMs 'VM 1'..'VM n' in job order; this job has {list(job.vms)}")
+    lines = [
+        f"a backup job protecting {len(job.vms)} VM{'s' if len(job.vms) > 1 else ''}",
+        f"the job keeps a {_CHAIN_WORDS[job.chain_format]} backup chain",
+        "the job uses the forward incremental method",
+    ]
+    if not job.retry.enabled:
+        lines.append("automatic retry is switched off for the job")
+    elif job.retry.count is None:
+        lines.append("the job keeps the default retry setting")
+    else:
+        plural = "" if job.retry.count == 1 else "s"
+        lines.append(f"the job is set to retry failed items {job.retry.count} time{plural}")
+    if len(scenario.sessions) > 1:
+        lines.append(f"the job runs {len(scenario.sessions)} scheduled sessions")
+    return lines
+
+
+def _session_steps(scenario: Scenario, indent: str) -> list[str]:
+    lines: list[str] = []
+    for number, plan in enumerate(scenario.sessions, start=1):
+        if plan.trigger is Trigger.MANUAL:
+            lines.append(f"{indent}And session {number} is started manually")
+        if plan.outcomes:
+            attempts = sorted({o.attempt for o in plan.outcomes})
+            grid = [["VM", *[f"attempt {a}" for a in attempts]]]
+            for vm in scenario.job.vms:
+                cells = {o.attempt: o.result.value for o in plan.outcomes if o.vm == vm}
+                if cells:
+                    grid.append([vm, *[cells.get(a, "") for a in attempts]])
+            lines.append(f"{indent}And the task outcomes of session {number} are:")
+            lines += _table(grid, indent)
+        if plan.stop is not None:
+            tasks = plan.stop.after_tasks
+            lines.append(
+                f"{indent}And the user stops session {number} during attempt {plan.stop.attempt} "
+                f"after {tasks} task{'s have' if tasks != 1 else ' has'} finished"
+            )
+        lines += [
+            f"{indent}And attempt {a} of session {number} ends with a job-level error"
+            for a in sorted(plan.job_failure_attempts)
+        ]
+    return lines
+
+
+def _then(trace: Trace, indent: str) -> list[str]:
+    lines = [
+        f"{indent}Then the job has {len(trace.sessions)} session{'s' if len(trace.sessions) != 1 else ''}"
+    ]
+    for session in trace.sessions:
+        n = len(session.attempts)
+        lines.append(f"{indent}And session {session.number} has {n} attempt{'s' if n != 1 else ''}")
+        for attempt in session.attempts:
+            vms = ", ".join(t.vm for t in attempt.tasks)
+            runs = f'"{vms}"' if vms else "no task"
+            lines.append(f"{indent}And attempt {attempt.number} of session {session.number} runs {runs}")
+        lines.append(f'{indent}And session {session.number} ends "{session.status.value.capitalize()}"')
+    rows = chain_rows(trace)
+    if rows:
+        lines.append(f"{indent}And the chain holds exactly these backup files:")
+        lines += _table([["kind", "created by", "restore points"], *[list(r.cells()) for r in rows]], indent)
+    else:
+        lines.append(f"{indent}And the chain holds no backup file")
+    return lines
+
+
+def scenario_gherkin(scenario: Scenario, name: str, tags: Iterable[str] = (), indent: str = "  ") -> str:
+    """One ``Scenario:`` block; ``tags`` are rule IDs (without '@') or other tags."""
+    given = _given(scenario)
+    lines = []
+    tag_line = " ".join(f"@{t.lstrip('@')}" for t in tags)
+    if tag_line:
+        lines.append(indent + tag_line)
+    lines.append(f"{indent}Scenario: {name}")
+    step = indent + "  "
+    lines.append(f"{step}Given {given[0]}")
+    lines += [f"{step}And {text}" for text in given[1:]]
+    lines += _session_steps(scenario, step)
+    lines.append(f"{step}When the job's sessions run")
+    lines += _then(engine.run(scenario), step)
+    return "\n".join(lines) + "\n"
+
+
+def feature_gherkin(scenario: Scenario, name: str, tags: Iterable[str] = (), comment: str = "") -> str:
+    """A whole feature file holding one scenario."""
+    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    body = scenario_gherkin(scenario, name, tags)
+    return f"{header}Feature: Reproducer found by exploring scenarios\n\n{body}"

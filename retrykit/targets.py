@@ -1,0 +1,40 @@
+"""Open the target a user names: the in-process reference, or an adapter command line."""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import shutil
+
+from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
+from retrykit.drivers import ReferenceTarget, Target
+from retrykit.errors import KitUsageError, TargetError
+
+
+def adapter_command(text: str | None, timeout: float = DEFAULT_TIMEOUT) -> list[str] | None:
+    """The adapter's argument list (split like a shell would, never run through one), checked for typos."""
+    if not timeout > 0:
+        raise KitUsageError(f"--adapter-timeout must be a positive number of seconds, got {timeout}")
+    if text is None:
+        return None
+    try:
+        command = shlex.split(text)
+    except ValueError as error:
+        raise KitUsageError(f"--adapter {text!r}: {error}") from None
+    if not command:
+        raise KitUsageError('--adapter needs a command, e.g. --adapter "python my_adapter.py"')
+    if shutil.which(command[0]) is None:
+        raise KitUsageError(f"--adapter: cannot find the program {command[0]!r} (not a file, not on PATH)")
+    return command
+
+
+def open_target(text: str | None, timeout: float = DEFAULT_TIMEOUT) -> Target:
+    """A started target; an adapter that fails to start is returned all the same: every scenario
+    it affects then gets the error verdict."""
+    command = adapter_command(text, timeout)
+    if command is None:
+        return ReferenceTarget()
+    target = AdapterTarget(command, timeout=timeout)
+    with contextlib.suppress(TargetError):
+        target.start()
+    return target

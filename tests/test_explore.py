@@ -1,0 +1,151 @@
+"""Property-based, differential exploration and its minimal Gherkin reproducers."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from reference.model import Scenario
+from retrykit.catalogue import load_catalogue
+from retrykit.cli import main
+from retrykit.codec import scenario_from_json
+from retrykit.drivers import ReferenceTarget
+from retrykit.explore import explore
+from retrykit.gherkin import feature_gherkin, scenario_gherkin
+from retrykit.paths import ROOT
+from retrykit.schemas import schema
+from retrykit.strategies import scenarios
+
+CATALOGUE = load_catalogue()
+MUTANTS = ROOT / "adapters" / "mutants.py"
+PYTEST_INI = """[pytest]
+addopts = -p steps.reporting -p steps.plugin -p no:cacheprovider
+markers =
+    rule(rule_id): catalogue rule
+    interpretation: rests on the kit's reading
+"""
+
+
+def mutant(name: str) -> str:
+    return shlex.join([sys.executable, str(MUTANTS), name])
+
+
+def run_feature(folder: Path, gherkin: str, adapter: str | None) -> subprocess.CompletedProcess[str]:
+    """Run a feature file outside the kit's features/ folder, as a vendor pasting a reproducer would."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "reproducer.feature").write_text(gherkin, encoding="utf-8")
+    (folder / "test_reproducer.py").write_text(
+        'from pytest_bdd import scenarios\n\nscenarios("reproducer.feature")\n'
+    )
+    (folder / "pytest.ini").write_text(PYTEST_INI)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(folder),
+        "-q",
+        "--rootdir",
+        str(folder),
+        "-c",
+        str(folder / "pytest.ini"),
+    ]
+    command += ["--report-dir", str(folder / "report")] + (["--adapter", adapter] if adapter else [])
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_reference_passes_a_long_search() -> None:
+    state = explore(ReferenceTarget(), CATALOGUE, examples=1500, seed=None, include_interpretations=True)
+    assert state.finding is None
+    assert state.examples == 1500
+    assert state.interpretation_differences == 0
+
+
+def test_a_wrong_implementation_is_caught_with_a_small_runnable_reproducer(tmp_path: Path) -> None:
+    out = tmp_path / "explore"
+    code = main(
+        [
+            "explore",
+            "--examples",
+            "300",
+            "--seed",
+            "7",
+            "--adapter",
+            mutant("sf-retry-new-file"),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 1
+    gherkin = (out / "reproducer.feature").read_text(encoding="utf-8")
+    found = scenario_from_json(json.loads((out / "reproducer.json").read_text(encoding="utf-8")))
+    assert "@JR.SF.RETRY-SAME-FILE" in gherkin
+    assert len(found.sessions) == 1 and len(found.job.vms) <= 2
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    [entry] = report["scenarios"]
+    assert entry["reproducer"] == gherkin and "JR.SF.RETRY-SAME-FILE" in entry["rules"]
+    assert entry["trace"] and entry["expected_trace"]
+
+    on_mutant = run_feature(tmp_path / "mutant", gherkin, mutant("sf-retry-new-file"))
+    assert on_mutant.returncode == 1 and "1 failed" in on_mutant.stdout, on_mutant.stdout[-2000:]
+    on_reference = run_feature(tmp_path / "reference", gherkin, None)
+    assert on_reference.returncode == 0 and "1 passed" in on_reference.stdout, on_reference.stdout[-2000:]
+
+
+def test_an_interpretation_only_difference_does_not_stop_the_search_unless_asked() -> None:
+    from retrykit.adapter import AdapterTarget
+
+    target = AdapterTarget(shlex.split(mutant("sf-empty-initial-file")))
+    try:
+        lenient = explore(target, CATALOGUE, examples=300, seed=3)
+        strict = explore(target, CATALOGUE, examples=300, seed=3, include_interpretations=True)
+    finally:
+        target.close()
+    assert lenient.finding is None and lenient.interpretation_differences > 0
+    assert strict.finding is not None and strict.finding.rules == ("JR.SF.FILE-CREATION",)
+
+
+def test_capabilities_not_declared_are_skipped_not_failed() -> None:
+    target = ReferenceTarget()
+    target.identity = type(target.identity)("partial", "1", frozenset({"chain:per_machine"}))
+    state = explore(target, CATALOGUE, examples=200, seed=5)
+    assert state.finding is None and 0 < state.skipped < state.examples
+
+
+collected: list[Scenario] = []
+
+
+@settings(
+    max_examples=25, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
+@given(scenarios(max_vms=4, max_sessions=3))
+def _collect(scenario: Scenario) -> None:
+    collected.append(scenario)
+
+
+def test_emitted_gherkin_rebuilds_the_same_behaviour_through_the_steps(tmp_path: Path) -> None:
+    """Each generated scenario, written as Gherkin and run through the kit's own steps, passes on the
+    reference: the Given steps rebuild a scenario the reference treats exactly as the original."""
+    collected.clear()
+    _collect()
+    body = "\n".join(scenario_gherkin(s, f"Generated scenario {n}") for n, s in enumerate(collected, start=1))
+    done = run_feature(tmp_path, f"Feature: Generated\n\n{body}", None)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert f"{len(collected)} passed" in done.stdout
+
+
+def test_explore_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explore", "--adapter", "no-such-program-here"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_feature_gherkin_is_a_whole_feature() -> None:
+    scenario = scenario_from_json(schema("scenario")["examples"][0])
+    text = feature_gherkin(scenario, "x", ["JR.COUNT.DEFAULT"], comment="a\nb")
+    assert text.startswith("# a\n# b\nFeature: ")
+    assert "  @JR.COUNT.DEFAULT\n  Scenario: x\n" in text
