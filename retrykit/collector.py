@@ -19,7 +19,7 @@ def scenario_rules(item: pytest.Item) -> tuple[str, ...]:
 
 
 class ResultCollector:
-    """Registered by the steps plugin; sees every report of every feature scenario."""
+    """Grades each scenario where it runs, and keeps every graded result where the report is written."""
 
     def __init__(self, catalogue: Catalogue, run_key: pytest.StashKey, scenario_key: pytest.StashKey) -> None:
         self.catalogue = catalogue
@@ -27,7 +27,9 @@ class ResultCollector:
         self._run_key = run_key
         self._scenario_key = scenario_key
 
-    def record(self, item: pytest.Item, report: pytest.TestReport, error: BaseException | None) -> None:
+    def grade(
+        self, item: pytest.Item, report: pytest.TestReport, error: BaseException | None
+    ) -> ScenarioResult:
         rules = scenario_rules(item)
         interpretation = item.get_closest_marker("interpretation") is not None
         run = item.stash.get(self._run_key, None)
@@ -45,23 +47,21 @@ class ResultCollector:
         doc = getattr(item.obj, "__doc__", "") or ""
         feature_path, _, name = doc.partition(": ")
         feature = Path(feature_path).name
-        self.results.append(
-            ScenarioResult(
-                nodeid=item.nodeid,
-                feature=feature,
-                name=name or item.name,
-                rules=rules,
-                interpretation=interpretation,
-                verdict=verdict,
-                reason=reason,
-                error_kind=kind,
-                violations=violations,
-                mismatch=mismatch,
-                scenario=scenario_to_json(scenario) if scenario is not None else None,
-                trace=trace_to_json(run.trace) if run is not None else None,
-                expected_trace=trace_to_json(engine.run(scenario)) if scenario is not None else None,
-                duration=report.duration,
-            )
+        return ScenarioResult(
+            nodeid=item.nodeid,
+            feature=feature,
+            name=name or item.name,
+            rules=rules,
+            interpretation=interpretation,
+            verdict=verdict,
+            reason=reason,
+            error_kind=kind,
+            violations=violations,
+            mismatch=mismatch,
+            scenario=scenario_to_json(scenario) if scenario is not None else None,
+            trace=trace_to_json(run.trace) if run is not None else None,
+            expected_trace=trace_to_json(engine.run(scenario)) if scenario is not None else None,
+            duration=report.duration,
         )
 
 

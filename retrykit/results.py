@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from retrykit.catalogue import Catalogue, RuleKind
@@ -114,3 +114,19 @@ def rule_verdict(results: list[ScenarioResult], rule_id: str, kind: RuleKind) ->
         _contribution(r, rule_id, kind) for r in results if rule_id in r.rules or rule_id in r.rules_broken
     ]
     return max(verdicts, key=lambda v: v.severity) if verdicts else Verdict.NOT_RUN
+
+
+def result_to_json(result: ScenarioResult) -> dict:
+    """Plain data, so a result can travel from a pytest-xdist worker to the controller on its test report."""
+    data = asdict(result)
+    data["verdict"] = result.verdict.value
+    return data
+
+
+def result_from_json(data: dict) -> ScenarioResult:
+    fields = dict(data)
+    fields["rules"] = tuple(fields["rules"])
+    fields["verdict"] = Verdict(fields["verdict"])
+    fields["violations"] = tuple(Violation(**v) for v in fields["violations"])
+    fields["mismatch"] = None if fields["mismatch"] is None else Mismatch(**fields["mismatch"])
+    return ScenarioResult(**fields)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +24,7 @@ from retrykit.paths import REPORTS
 from retrykit.render_html import render_html
 from retrykit.render_md import render_markdown
 from retrykit.report import Implementation, KnownFailure, build_report, report_json_text, write_atomically
-from retrykit.results import Verdict
+from retrykit.results import ScenarioResult, Verdict, result_from_json, result_to_json
 from steps.when import RUN_KEY, SCENARIO_KEY
 
 COLLECTOR = pytest.StashKey[ResultCollector]()
@@ -30,6 +32,8 @@ IMPLEMENTATION = pytest.StashKey[Implementation]()
 _KNOWN = pytest.StashKey[dict[str, KnownFailure]]()
 _EXPECTED_COUNT = pytest.StashKey[int]()
 _WRITTEN = pytest.StashKey[Path]()
+_POSITIONS = pytest.StashKey[dict[str, int]]()
+_RECEIVER = pytest.StashKey["_Receiver"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,6 +60,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[COLLECTOR] = ResultCollector(load_catalogue(), RUN_KEY, SCENARIO_KEY)
+    config.stash[_POSITIONS] = {}
+    config.stash[_RECEIVER] = _Receiver(config.stash[COLLECTOR])
+    config.pluginmanager.register(config.stash[_RECEIVER], "retrykit-results")
     path = config.getoption("expectations")
     try:
         config.stash[_KNOWN] = load_expectations(path) if path is not None else {}
@@ -77,7 +84,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    session.config.stash[_EXPECTED_COUNT] = sum(_is_scenario(item) for item in session.items)
+    scenarios = [item.nodeid for item in session.items if _is_scenario(item)]
+    session.config.stash[_EXPECTED_COUNT] = len(scenarios)
+    session.config.stash[_POSITIONS] = {nodeid: index for index, nodeid in enumerate(scenarios)}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist: a worker is done; it collected every scenario, and knows the target it ran against."""
+    output = getattr(node, "workeroutput", {}).get("retrykit")
+    if output is None:
+        return
+    config = node.config
+    config.stash[_EXPECTED_COUNT] = output["expected"]
+    if output["implementation"] is not None and IMPLEMENTATION not in config.stash:
+        config.stash[IMPLEMENTATION] = Implementation(**output["implementation"])
 
 
 @pytest.hookimpl(wrapper=True)
@@ -89,8 +110,28 @@ def pytest_runtest_makereport(
         return report
     if report.when == "call" or (report.when == "setup" and not report.passed):
         error = call.excinfo.value if call.excinfo is not None else None
-        item.config.stash[COLLECTOR].record(item, report, error)
+        result = item.config.stash[COLLECTOR].grade(item, report, error)
+        # An attribute of the report travels with it from a pytest-xdist worker to the controller.
+        report.retrykit_result = result_to_json(result)  # type: ignore[attr-defined]
+        report.retrykit_position = item.config.stash[_POSITIONS].get(item.nodeid, 0)  # type: ignore[attr-defined]
     return report
+
+
+class _Receiver:
+    """Where the report is written (the controller under pytest-xdist), every graded result arrives."""
+
+    def __init__(self, collector: ResultCollector) -> None:
+        self.collector = collector
+        self.positions: dict[str, int] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, "retrykit_result", None)
+        if data is not None:
+            self.collector.results.append(result_from_json(data))
+            self.positions[report.nodeid] = report.retrykit_position  # type: ignore[attr-defined]
+
+    def in_collection_order(self) -> list[ScenarioResult]:
+        return sorted(self.collector.results, key=lambda r: self.positions.get(r.nodeid, 0))
 
 
 def _folder_name(name: str) -> str:
@@ -100,15 +141,23 @@ def _folder_name(name: str) -> str:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     collector = config.stash[COLLECTOR]
-    if hasattr(config, "workerinput") or IMPLEMENTATION not in config.stash:
+    if hasattr(config, "workerinput"):
+        implementation = config.stash.get(IMPLEMENTATION, None)
+        config.workeroutput["retrykit"] = {  # type: ignore[attr-defined]
+            "expected": config.stash.get(_EXPECTED_COUNT, 0),
+            "implementation": None if implementation is None else asdict(implementation),
+        }
+        return
+    if IMPLEMENTATION not in config.stash:
         return
     implementation = config.stash[IMPLEMENTATION]
-    complete = exitstatus != pytest.ExitCode.INTERRUPTED and len(collector.results) == config.stash.get(
+    results = config.stash[_RECEIVER].in_collection_order()
+    complete = exitstatus != pytest.ExitCode.INTERRUPTED and len(results) == config.stash.get(
         _EXPECTED_COUNT, -1
     )
     known = config.stash[_KNOWN]
     report = build_report(
-        collector.results,
+        results,
         collector.catalogue,
         implementation,
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -124,7 +173,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if target is not None:
         failing = [
             (r.nodeid, (r.reason.splitlines() or [r.verdict.value])[0][:200])
-            for r in collector.results
+            for r in results
             if r.verdict in (Verdict.FAILED, Verdict.DIFFERS, Verdict.ERROR)
         ]
         write_atomically(target, expectations_text(failing, implementation.name))

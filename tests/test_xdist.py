@@ -1,0 +1,51 @@
+"""Scale-out: `pytest features -n 2` gives the same verdicts and one complete report as a serial run."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrykit.paths import ROOT
+
+MUTANT = shlex.join([sys.executable, str(ROOT / "adapters" / "mutants.py"), "warning-retried"])
+
+
+def _run(folder: Path, *extra: str) -> tuple[int, dict]:
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "features",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--report-dir",
+        str(folder),
+    ]
+    done = subprocess.run(
+        [*command, *extra], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    return done.returncode, json.loads((folder / "report.json").read_text(encoding="utf-8"))
+
+
+def _verdicts(report: dict) -> list[tuple[str, str, object]]:
+    return [(s["nodeid"], s["verdict"], s["trace"]) for s in report["scenarios"]]
+
+
+@pytest.mark.parametrize("adapter", [None, MUTANT], ids=["in-process", "adapter"])
+def test_two_workers_match_a_serial_run(tmp_path: Path, adapter: str | None) -> None:
+    extra = ("--adapter", adapter) if adapter else ()
+    serial_code, serial = _run(tmp_path / "serial", *extra)
+    parallel_code, parallel = _run(tmp_path / "parallel", "-n", "2", *extra)
+    assert parallel_code == serial_code
+    assert parallel["end_of_report"] == serial["end_of_report"] == {"complete": True, "scenarios": 44}
+    assert _verdicts(parallel) == _verdicts(serial)
+    assert [r["verdict"] for r in parallel["rules"]] == [r["verdict"] for r in serial["rules"]]
+    assert parallel["implementation"] == serial["implementation"]
+    if adapter:
+        assert serial["totals"]["failed"] > 0
