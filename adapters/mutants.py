@@ -42,7 +42,7 @@ def _set(module: object, name: str, value: object) -> Callable[[], None]:
 
 _reference = {name: getattr(engine, name) for name in ("allowed_retries", "unprocessed", "retry_needed")}
 _Chain = engine._Chain
-_write, _point_kind, _init = _Chain.write, _Chain._point_kind, _Chain.__init__
+_write = _Chain.write
 
 
 def _chain_patch(
@@ -59,8 +59,8 @@ def _chain_patch(
     return lambda: setattr(_Chain, method, patched)
 
 
-def _incremental_once_chain_has_files(self: Any, vm: str) -> BackupKind:
-    return BackupKind.INCREMENTAL if self.files else BackupKind.FULL
+def _incremental_once_chain_has_files(self: Any, vms: list[str]) -> list[BackupKind]:
+    return [BackupKind.INCREMENTAL if self.files else BackupKind.FULL for _ in vms]
 
 
 def _new_file_every_attempt(self: Any, vms: list[str], session: int, attempt: int) -> None:
@@ -88,7 +88,9 @@ def _retry_writes_first_file_of_session(self: Any, vms: list[str], session: int,
     if attempt == 1 or not ours or not vms:
         _write(self, vms, session, attempt)
         return
-    points = tuple(model.RestorePoint(vm, self._point_kind(vm), session, attempt) for vm in vms)
+    points = tuple(
+        model.RestorePoint(vm, k, session, attempt) for vm, k in zip(vms, self._point_kinds(vms), strict=True)
+    )
     self._vms_with_points.update(vms)
     first = self.files[ours[0]]
     self.files[ours[0]] = model.BackupFile(
@@ -365,7 +367,7 @@ MUTANTS: dict[str, Mutant] = {
             "pm-first-backup-incremental",
             "JR.EXAMPLE.PER-MACHINE",
             "per-machine: a VM backed up first in a later session gets an incremental",
-            _chain_patch(ChainFormat.PER_MACHINE, "_point_kind", _incremental_once_chain_has_files),
+            _chain_patch(ChainFormat.PER_MACHINE, "_point_kinds", _incremental_once_chain_has_files),
         ),
         Mutant(
             "pm-retry-into-old-file",
@@ -403,7 +405,7 @@ MUTANTS: dict[str, Mutant] = {
             "sf-new-vm-incremental",
             "JR.EXAMPLE.SINGLE-FILE",
             "single-file: a VM new to the chain gets an incremental restore point",
-            _chain_patch(ChainFormat.SINGLE_FILE, "_point_kind", _incremental_once_chain_has_files),
+            _chain_patch(ChainFormat.SINGLE_FILE, "_point_kinds", _incremental_once_chain_has_files),
         ),
         Mutant(
             "sf-left-over-skipped",

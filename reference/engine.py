@@ -56,14 +56,18 @@ class _Chain:
     def start_session(self) -> None:
         self._session_file = None
 
-    def _point_kind(self, vm: str) -> BackupKind:
+    def _point_kinds(self, vms: list[str]) -> list[BackupKind]:
         # I.CHAIN.FULL-FIRST: a VM's first restore point is full, every later one incremental.
-        return BackupKind.INCREMENTAL if vm in self._vms_with_points else BackupKind.FULL
+        seen = self._vms_with_points
+        return [BackupKind.INCREMENTAL if vm in seen else BackupKind.FULL for vm in vms]
 
     def write(self, vms: list[str], session: int, attempt: int) -> None:
         if not vms:
             return
-        points = [RestorePoint(vm, self._point_kind(vm), session, attempt) for vm in vms]
+        points = [
+            RestorePoint(vm, kind, session, attempt)
+            for vm, kind in zip(vms, self._point_kinds(vms), strict=True)
+        ]
         self._vms_with_points.update(vms)
         if self.chain_format is ChainFormat.PER_MACHINE:
             # JR.PM.FILE-PER-VM, JR.PM.RETRY-NEW-FILES: every processed VM gets a file of its own.
@@ -108,9 +112,18 @@ def session_start(job: Job, left_over: frozenset[str]) -> list[str]:
 
 
 def _run_session(
-    number: int, plan: SessionPlan, job: Job, chain: _Chain, left_over: frozenset[str]
-) -> Session:
-    outcomes = {(o.vm, o.attempt): o.result for o in plan.outcomes}
+    number: int,
+    plan: SessionPlan,
+    job: Job,
+    chain: _Chain,
+    left_over: frozenset[str],
+    clean: dict[str, TaskRun],
+) -> tuple[Session, frozenset[str]]:
+    """One session, and the VMs it leaves unprocessed. ``clean`` holds each VM's successful run: task runs
+    are immutable values, so the common one is shared rather than built again for every attempt."""
+    injected: dict[int, dict[str, TaskResult]] = {}
+    for outcome in plan.outcomes:
+        injected.setdefault(outcome.attempt, {})[outcome.vm] = outcome.result
     latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
     pending = session_start(job, left_over)
     attempts: list[Attempt] = []
@@ -123,9 +136,8 @@ def _run_session(
             # I.ORDER: tasks run in job order, so a stop after n tasks leaves the rest unprocessed.
             stopped = True
             limit = min(limit, plan.stop.after_tasks)
-        runs = tuple(
-            TaskRun(vm, outcomes.get((vm, attempt_number), TaskResult.SUCCESS)) for vm in pending[:limit]
-        )
+        outcomes = injected.get(attempt_number, {})
+        runs = tuple(TaskRun(vm, outcomes[vm]) if vm in outcomes else clean[vm] for vm in pending[:limit])
         for run in runs:
             latest[run.vm] = run.result
         chain.write([r.vm for r in runs if r.result.processed], number, attempt_number)
@@ -135,7 +147,7 @@ def _run_session(
         status = session_status(latest, job_failure=job_failure, stopped=stopped)
         if not retry_needed(status, pending, stopped):
             break
-    return Session(number, plan.trigger, status, tuple(attempts), stopped)
+    return Session(number, plan.trigger, status, tuple(attempts), stopped), frozenset(pending)
 
 
 def run(scenario: Scenario) -> Trace:
@@ -144,9 +156,8 @@ def run(scenario: Scenario) -> Trace:
     chain = _Chain(job.chain_format)
     sessions: list[Session] = []
     left_over: frozenset[str] = frozenset()
+    clean = {vm: TaskRun(vm, TaskResult.SUCCESS) for vm in job.vms}
     for number, plan in enumerate(scenario.sessions, start=1):
-        session = _run_session(number, plan, job, chain, left_over)
+        session, left_over = _run_session(number, plan, job, chain, left_over, clean)
         sessions.append(session)
-        finished = {t.vm for a in session.attempts for t in a.tasks if t.result.processed}
-        left_over = frozenset(job.vms) - finished
     return Trace(tuple(sessions), tuple(chain.files))
