@@ -16,14 +16,16 @@ import contextlib
 import json
 import os
 import queue
+import selectors
 import signal
 import subprocess
 import threading
 import time
 import weakref
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from reference.model import Scenario, Trace
 from retrykit import __version__
@@ -39,6 +41,10 @@ STDERR_KEPT_BYTES = 16 * 1024
 _SHOWN_CHARS = 200
 _START_FAILURES_BEFORE_GIVING_UP = 2
 _SHUTDOWN_GRACE = 3.0
+_EXIT_POLL = 0.05
+_EXIT_GRACE = 0.5
+_READER_POLL = 0.1
+_READ_CHUNK = 65536
 _ADAPTER_MESSAGES = {"hello": "hello_response", "result": "result", "skipped": "skipped", "error": "error"}
 
 
@@ -66,7 +72,12 @@ def _shorten(text: str) -> str:
 
 
 class _Process:
-    """One live adapter process with reader threads for stdout and stderr."""
+    """One live adapter process with reader threads for stdout and stderr.
+
+    The readers poll their pipe rather than block in it, and close their own end: a daemon of the
+    adapter that escaped its process group may hold the pipes open for ever, and closing a pipe under a
+    reader blocked in it would block the harness with it.
+    """
 
     def __init__(self, command: list[str], max_message_bytes: int) -> None:
         try:
@@ -82,42 +93,68 @@ class _Process:
                 f"cannot start adapter {command!r}: {error.strerror or error}", kind=ErrorKind.CRASH
             ) from None
         self.lines: queue.Queue[_Line | _Oversized | _Eof] = queue.Queue()
+        self._stopping = threading.Event()
         self._stderr: deque[bytes] = deque()
         self._stderr_size = 0
         self._stderr_lock = threading.Lock()
+        self._stderr_drained = threading.Event()
         threading.Thread(target=self._read_stdout, args=(max_message_bytes,), daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
-    def _read_stdout(self, limit: int) -> None:
-        stream = self.popen.stdout
+    def _chunks(self, stream: IO[bytes] | None) -> Iterator[bytes]:
+        """What the pipe holds, chunk by chunk, until it ends or the process is killed."""
         assert stream is not None
+        fd = stream.fileno()
         try:
-            while True:
-                line = stream.readline(limit + 1)
-                if not line:
-                    break
-                if len(line) > limit and not line.endswith(b"\n"):
-                    self.lines.put(_Oversized(len(line)))
+            with selectors.DefaultSelector() as selector:
+                selector.register(fd, selectors.EVENT_READ)
+                while not self._stopping.is_set():
+                    if not selector.select(_READER_POLL):
+                        continue
+                    chunk = os.read(fd, _READ_CHUNK)
+                    if not chunk:
+                        return
+                    yield chunk
+        except OSError:
+            return
+        finally:
+            stream.close()
+
+    def _read_stdout(self, limit: int) -> None:
+        pending = bytearray()
+        scanned = 0
+        for chunk in self._chunks(self.popen.stdout):
+            pending += chunk
+            while (end := pending.find(b"\n", scanned)) >= 0:
+                if end > limit:
+                    self.lines.put(_Oversized(end))
                     return
-                self.lines.put(_Line(line))
-        except (OSError, ValueError):
-            pass
+                self.lines.put(_Line(bytes(pending[: end + 1])))
+                del pending[: end + 1]
+                scanned = 0
+            scanned = len(pending)
+            if scanned > limit:
+                self.lines.put(_Oversized(scanned))
+                return
+        if pending:
+            self.lines.put(_Line(bytes(pending)))
         self.lines.put(_Eof())
 
     def _read_stderr(self) -> None:
-        stream = self.popen.stderr
-        assert stream is not None
         try:
-            while chunk := stream.read1(65536):
+            for chunk in self._chunks(self.popen.stderr):
                 with self._stderr_lock:
                     self._stderr.append(chunk)
                     self._stderr_size += len(chunk)
                     while self._stderr_size - len(self._stderr[0]) >= STDERR_KEPT_BYTES:
                         self._stderr_size -= len(self._stderr.popleft())
-        except (OSError, ValueError):
-            pass
+        finally:
+            self._stderr_drained.set()
 
-    def stderr_tail(self) -> str:
+    def stderr_tail(self, settle: float = 0.0) -> str:
+        """The last lines of stderr; ``settle`` waits that long for the pipe to be read to its end, so an
+        adapter that has exited is quoted up to its last words."""
+        self._stderr_drained.wait(settle)
         with self._stderr_lock:
             text = b"".join(self._stderr)[-STDERR_KEPT_BYTES:].decode("utf-8", "replace")
         lines = text.strip().splitlines()[-5:]
@@ -139,17 +176,16 @@ class _Process:
         threading.Thread(target=write, daemon=True).start()
 
     def kill(self) -> None:
-        """End the whole process group, so no grandchild of the adapter survives either."""
+        """End the whole process group, so no grandchild of the adapter survives either; the readers
+        close the output pipes themselves."""
+        self._stopping.set()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=5)
-        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
-            try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
-                pass
+        if self.popen.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.popen.stdin.close()
 
     def shutdown(self) -> None:
         self.send({"type": "shutdown"})
@@ -263,23 +299,17 @@ class AdapterTarget:
     def _receive(self, awaiting: str) -> dict[str, Any]:
         process = self._process
         assert process is not None
-        deadline = time.monotonic() + self.timeout
-        try:
-            item = process.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            tail = process.stderr_tail()
-            self._restart_later()
-            raise TargetError(
-                f"no answer to {awaiting} within {self.timeout:g} s" + (f"; stderr: {tail}" if tail else ""),
-                kind=ErrorKind.TIMEOUT,
-            ) from None
+        item = self._next_line(process, awaiting)
         if isinstance(item, _Eof):
-            code = process.popen.wait(timeout=5) if process.popen.poll() is None else process.popen.returncode
-            tail = process.stderr_tail()
+            try:
+                code: int | None = process.popen.wait(timeout=_EXIT_GRACE)
+            except subprocess.TimeoutExpired:
+                code = None
+            tail = process.stderr_tail(settle=_EXIT_GRACE)
             self._restart_later()
+            what = "closed its stdout while still running" if code is None else f"exited (status {code})"
             raise TargetError(
-                f"the adapter exited (status {code}) before answering {awaiting}"
-                + (f"; stderr: {tail}" if tail else ""),
+                f"the adapter {what} before answering {awaiting}" + (f"; stderr: {tail}" if tail else ""),
                 kind=ErrorKind.CRASH,
             )
         if isinstance(item, _Oversized):
@@ -288,6 +318,26 @@ class AdapterTarget:
                 f"answer to {awaiting} is larger than the {self.max_message_bytes} bytes a message may have"
             )
         return self._parse(item.data, awaiting)
+
+    def _next_line(self, process: _Process, awaiting: str) -> _Line | _Oversized | _Eof:
+        """The next line, or EOF as soon as the adapter itself has exited: a grandchild that still holds
+        the pipe open must not turn a crash into a timeout."""
+        deadline = time.monotonic() + self.timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                return process.lines.get(timeout=min(_EXIT_POLL, remaining))
+            except queue.Empty:
+                if process.popen.poll() is not None:
+                    try:
+                        return process.lines.get(timeout=_EXIT_POLL)
+                    except queue.Empty:
+                        return _Eof()
+        tail = process.stderr_tail()
+        self._restart_later()
+        raise TargetError(
+            f"no answer to {awaiting} within {self.timeout:g} s" + (f"; stderr: {tail}" if tail else ""),
+            kind=ErrorKind.TIMEOUT,
+        )
 
     def _parse(self, data: bytes, awaiting: str) -> dict[str, Any]:
         text = data.decode("utf-8", "replace").strip()
