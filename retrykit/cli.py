@@ -117,6 +117,8 @@ def _mutants(args: argparse.Namespace) -> int:
     outcomes = mutation.run_all(args.jobs)
     write_atomically(args.out / "score.md", mutation.score_markdown(outcomes))
     write_atomically(args.out / "score.json", mutation.score_json(outcomes))
+    if args.record:
+        write_atomically(mutation.STRENGTH_FILE, mutation.strength_json(outcomes))
     rows = [
         (o.name, o.rule, "caught" if o.caught else "MISSED", o.judged_failures, o.defect) for o in outcomes
     ]
@@ -249,6 +251,11 @@ def _parser() -> argparse.ArgumentParser:
     mutants.add_argument("--jobs", type=int, default=2, help="mutants run at once (default: %(default)s)")
     mutants.add_argument(
         "--out", type=Path, default=Path("reports/mutation"), help="folder (default: %(default)s)"
+    )
+    mutants.add_argument(
+        "--record",
+        action="store_true",
+        help="also record the score in features/suite-strength.json, which every report quotes",
     )
     mutants.set_defaults(run=_mutants)
 

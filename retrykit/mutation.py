@@ -16,12 +16,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from tabulate import tabulate
 
 from retrykit.paths import ROOT
 
 MUTANTS_FILE = ROOT / "adapters" / "mutants.py"
+STRENGTH_FILE = ROOT / "features" / "suite-strength.json"
+"""The suite's recorded mutation score, which every report quotes; tests/test_mutants.py keeps it current."""
+RECORD_COMMAND = "retry-kit mutants --record"
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,31 @@ def score_markdown(outcomes: list[MutantOutcome]) -> str:
     ]
     table = tabulate(rows, headers=["rule", "caught", "mutants"], tablefmt="github")
     return f"Mutation score: **{caught}/{len(outcomes)}** shipped mutants caught.\n\n{table}\n"
+
+
+def strength_json(outcomes: list[MutantOutcome]) -> str:
+    """Only what a change to the suite or the mutants can move, so the record is stable between runs."""
+    rules: dict[str, dict[str, Any]] = {}
+    for outcome in sorted(outcomes, key=lambda o: (o.rule, o.name)):
+        entry = rules.setdefault(outcome.rule, {"caught": 0, "shipped": 0, "mutants": []})
+        entry["caught"] += outcome.caught
+        entry["shipped"] += 1
+        entry["mutants"].append(outcome.name)
+    data = {
+        "caught": sum(o.caught for o in outcomes),
+        "shipped": len(outcomes),
+        "recorded_by": RECORD_COMMAND,
+        "rules": rules,
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def load_strength(path: Path = STRENGTH_FILE) -> dict[str, Any] | None:
+    """The recorded score, or None when the kit was installed without it."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def score_json(outcomes: list[MutantOutcome]) -> str:

@@ -59,6 +59,11 @@ def _tally(tally: Json) -> str:
     return f"{tally['total']} in all: " + ", ".join(p for p in parts if not p.startswith("0 "))
 
 
+def _caught(rule: Json) -> str:
+    score = rule.get("mutants")
+    return f"{score['caught']}/{score['shipped']}" if score else "-"
+
+
 def _timeline(scenario: Json, trace: Json) -> str:
     line = timeline(scenario, trace)
     headers, rows = as_rows(line)
@@ -125,6 +130,13 @@ def render_markdown(report: Json) -> str:
         f"Interpretations: {_tally(headline['interpretations'])}.",
         "",
     ]
+    strength = report.get("suite_strength")
+    if strength:
+        lines += [
+            f"Suite strength: the scenarios reject {strength['caught']} of {strength['shipped']} shipped "
+            f"wrong implementations (mutants), each breaking one rule (`{cell(strength['recorded_by'])}`).",
+            "",
+        ]
     if not report["end_of_report"]["complete"]:
         lines += ["> **Partial report**: the run was interrupted before every scenario was judged.", ""]
     about = [
@@ -149,10 +161,11 @@ def render_markdown(report: Json) -> str:
     lines += [_table(["total", *keys], [[totals["total"], *[totals[k] for k in keys]]]), ""]
     lines += ["## Traceability", ""]
     rows = [
-        [r["id"], r["kind"], r["statement"], r["anchor"], len(r["scenarios"]), r["verdict"]]
+        [r["id"], r["kind"], r["statement"], r["anchor"], len(r["scenarios"]), _caught(r), r["verdict"]]
         for r in report["rules"]
     ]
-    lines += [_table(["rule", "kind", "restatement", "source", "scenarios", "verdict"], rows), ""]
+    headers = ["rule", "kind", "restatement", "source", "scenarios", "mutants caught", "verdict"]
+    lines += [_table(headers, rows), ""]
     failures = [s for s in report["scenarios"] if s["verdict"] not in ("passed", "skipped")]
     skipped = [s for s in report["scenarios"] if s["verdict"] == "skipped"]
     unexpected = [s for s in report["scenarios"] if s["unexpected_pass"]]

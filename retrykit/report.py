@@ -97,9 +97,12 @@ def build_report(
     generated: str,
     complete: bool,
     known_failures: dict[str, KnownFailure] | None = None,
+    strength: Json | None = None,
 ) -> Json:
-    """The whole report as JSON-ready data; ``complete`` is False for an interrupted run."""
+    """The whole report as JSON-ready data; ``complete`` is False for an interrupted run; ``strength`` is
+    the suite's recorded mutation score (retrykit.mutation), quoted so a reviewer can weigh a pass."""
     known = known_failures or {}
+    by_rule = (strength or {}).get("rules", {})
     rules = []
     for rule in catalogue.rules:
         verdict = rule_verdict(results, rule.id, rule.kind)
@@ -112,6 +115,9 @@ def build_report(
                 "reason": rule.reason,
                 "scenarios": [r.nodeid for r in results if rule.id in r.rules],
                 "verdict": verdict.value,
+                "mutants": None
+                if rule.id not in by_rule
+                else {k: by_rule[rule.id][k] for k in ("caught", "shipped")},
             }
         )
     documented = [Verdict(r["verdict"]) for r in rules if RuleKind(r["kind"]).documented]
@@ -141,6 +147,9 @@ def build_report(
         "totals": totals,
         "rules": rules,
         "scenarios": [_scenario_json(r, implementation, known.get(r.nodeid)) for r in results],
+        "suite_strength": None
+        if strength is None
+        else {k: strength[k] for k in ("caught", "shipped", "recorded_by")},
         "end_of_report": {"complete": complete, "scenarios": len(results)},
     }
 

@@ -20,6 +20,7 @@ from retrykit.catalogue import load_catalogue
 from retrykit.collector import ResultCollector
 from retrykit.errors import KitUsageError
 from retrykit.expectations import expectations_text, load_expectations
+from retrykit.mutation import load_strength
 from retrykit.paths import REPORTS
 from retrykit.render_html import render_html
 from retrykit.render_md import render_markdown
@@ -163,6 +164,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
         complete=complete,
         known_failures=known,
+        strength=load_strength(),
     )
     folder = config.getoption("report_dir") or REPORTS / _folder_name(implementation.name)
     write_atomically(folder / "report.md", render_markdown(report))

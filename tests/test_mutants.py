@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrykit.catalogue import RuleKind, load_catalogue
-from retrykit.mutation import MutantOutcome, run_all, shipped
+from retrykit.mutation import RECORD_COMMAND, STRENGTH_FILE, MutantOutcome, run_all, shipped, strength_json
 
 CATALOGUE = load_catalogue()
 MUTANTS = shipped().MUTANTS
@@ -39,3 +39,11 @@ def test_the_suite_catches_the_mutant_by_its_rule(outcomes: dict[str, MutantOutc
 
 def test_mutation_score_is_total(outcomes: dict[str, MutantOutcome]) -> None:
     assert sum(o.caught for o in outcomes.values()) == len(MUTANTS)
+
+
+def test_the_recorded_suite_strength_is_current(outcomes: dict[str, MutantOutcome]) -> None:
+    """Every report quotes the record, so it must say what the suite does today."""
+    fresh = strength_json(list(outcomes.values()))
+    assert STRENGTH_FILE.read_text(encoding="utf-8") == fresh, (
+        f"{STRENGTH_FILE.name} is stale: run `{RECORD_COMMAND}` and commit it"
+    )

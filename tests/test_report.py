@@ -33,6 +33,7 @@ from report_fixtures.wrong_adapter import NAME as WRONG_NAME
 
 from retrykit.catalogue import load_catalogue
 from retrykit.expectations import load_expectations
+from retrykit.mutation import RECORD_COMMAND, load_strength
 from retrykit.render_html import render_html
 from retrykit.render_md import render_markdown
 from retrykit.report import (
@@ -291,10 +292,27 @@ def test_every_rules_verdict_appears_in_both_traceability_tables(
     md = md_table_after(run.markdown, "## Traceability")
     html = parse_html(run.html).by_id("traceability").rows()
     for table in (md, html):
-        assert table[0] == ["rule", "kind", "restatement", "source", "scenarios", "verdict"]
+        assert table[0] == ["rule", "kind", "restatement", "source", "scenarios", "mutants caught", "verdict"]
         assert [(row[0], row[-1]) for row in table[1:]] == verdicts
     counts = [(r["id"], str(len(r["scenarios"]))) for r in run.report["rules"]]
     assert [(row[0], row[4]) for row in md[1:]] == [(row[0], row[4]) for row in html[1:]] == counts
+
+
+def test_the_report_quotes_the_recorded_suite_strength(reference_run: Run) -> None:
+    record = load_strength()
+    assert record is not None
+    assert reference_run.report["suite_strength"] == {
+        "caught": record["caught"],
+        "shipped": record["shipped"],
+        "recorded_by": RECORD_COMMAND,
+    }
+    sentence = f"reject {record['caught']} of {record['shipped']} shipped wrong implementations"
+    assert sentence in reference_run.markdown
+    assert sentence in " ".join(parse_html(reference_run.html).by_id("suite-strength").text().split())
+    md = {row[0]: row[5] for row in md_table_after(reference_run.markdown, "## Traceability")[1:]}
+    for rule in reference_run.report["rules"]:
+        score = record["rules"].get(rule["id"])
+        assert md[rule["id"]] == (f"{score['caught']}/{score['shipped']}" if score else "-")
 
 
 @pytest.mark.parametrize("which", ["reference_run", "wrong_run", "known_run"])
