@@ -9,7 +9,8 @@ Measures (wall time; peak memory of each whole run, from the kernel's accounting
   do-nothing adapter that answers at once (benchmarks/adapter_cost.py);
 - the reference engine alone for 10 to 10,000 VMs over 1 to 100 sessions with failures and retries, per
   VM-session, to show how cost grows;
-- property-based exploration, scenarios per second, in-process and through the reference adapter.
+- property-based exploration, scenarios per second, in-process and through the reference adapter;
+- whether each of issue 7's targets holds, judged from those figures.
 Writes results.json and results.md into --out. --quick uses smaller sizes (for a smoke test).
 """
 
@@ -30,6 +31,7 @@ from tabulate import tabulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from adapter_cost import harness_ratio
 from adapter_cost import measure as adapter_cost
 
 from reference import engine
@@ -71,7 +73,7 @@ def suite_runs(report_dir: Path) -> list[dict[str, object]]:
     kit = sum(s["duration"] for s in report["scenarios"])
     rows.append(
         {
-            "run": "sum of the 44 scenarios' own durations, in-process",
+            "run": f"sum of the {len(report['scenarios'])} scenarios' own durations, in-process",
             "seconds": round(kit, 3),
             "peak MiB": None,
         }
@@ -140,6 +142,35 @@ def exploration_rates(examples: int) -> list[dict[str, object]]:
     return rows
 
 
+def targets(per_scenario: dict[str, float], suite: list[dict], engine_rows: list[dict]) -> list[dict]:
+    """Issue 7's three targets, each judged from the figures above."""
+    ratio = harness_ratio(per_scenario)
+    runs = {row["run"]: row["seconds"] for row in suite}
+    start_up = runs["pytest start-up (collect only)"] / runs["pytest features, in-process"]
+    rows = [
+        {
+            "target": "harness cost through an adapter <= 2x the bare round trip",
+            "measured": f"{ratio:.2f}x",
+            "holds": ratio <= 2,
+        },
+        {
+            "target": "in-process feature run dominated by pytest start-up",
+            "measured": f"start-up is {start_up:.0%} of the run",
+            "holds": start_up >= 0.5,
+        },
+    ]
+    for row in engine_rows:
+        if (row["VMs"], row["sessions"]) == (10_000, 100):
+            rows.append(
+                {
+                    "target": f"engine, 10,000 VMs x 100 sessions, {row['chain']}, < 1 s",
+                    "measured": f"{row['seconds']:.2f} s",
+                    "holds": row["seconds"] < 1,
+                }
+            )
+    return rows
+
+
 def markdown(results: dict) -> str:
     parts = [f"Measured {results['measured']} on {results['machine']}.", ""]
     for title, key in (
@@ -147,6 +178,7 @@ def markdown(results: dict) -> str:
         ("Per-scenario cost of judging a target", "adapter"),
         ("Reference engine alone", "engine"),
         ("Property-based exploration", "exploration"),
+        ("Targets", "targets"),
     ):
         parts += [f"### {title}", "", tabulate(results[key], headers="keys", tablefmt="github"), ""]
     return "\n".join(parts)
@@ -173,6 +205,7 @@ def main() -> int:
         "engine": engine_scaling(args.quick),
         "exploration": exploration_rates(50 if args.quick else 500),
     }
+    results["targets"] = targets(per_scenario, results["suite"], results["engine"])
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     text = markdown(results)
     (args.out / "results.md").write_text(text, encoding="utf-8")

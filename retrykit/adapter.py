@@ -72,9 +72,10 @@ def _shorten(text: str) -> str:
 
 
 class _Process:
-    """One live adapter process with reader threads for stdout and stderr.
+    """One live adapter process: its answers are read by the harness's own thread, its stdin written and
+    its stderr drained by one thread each.
 
-    The readers poll their pipe rather than block in it, and close their own end: a daemon of the
+    The stderr reader polls its pipe rather than block in it, and closes its own end: a daemon of the
     adapter that escaped its process group may hold the pipes open for ever, and closing a pipe under a
     reader blocked in it would block the harness with it.
     """
@@ -92,13 +93,21 @@ class _Process:
             raise TargetError(
                 f"cannot start adapter {command!r}: {error.strerror or error}", kind=ErrorKind.CRASH
             ) from None
-        self.lines: queue.Queue[_Line | _Oversized | _Eof] = queue.Queue()
+        assert self.popen.stdout is not None
+        self._limit = max_message_bytes
+        self._stdout_fd = self.popen.stdout.fileno()
+        self._stdout_ready = selectors.DefaultSelector()
+        self._stdout_ready.register(self._stdout_fd, selectors.EVENT_READ)
+        self._pending = bytearray()
+        self._scanned = 0
+        self._stdout_ended = False
         self._stopping = threading.Event()
         self._stderr: deque[bytes] = deque()
         self._stderr_size = 0
         self._stderr_lock = threading.Lock()
         self._stderr_drained = threading.Event()
-        threading.Thread(target=self._read_stdout, args=(max_message_bytes,), daemon=True).start()
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        threading.Thread(target=self._write, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
     def _chunks(self, stream: IO[bytes] | None) -> Iterator[bytes]:
@@ -120,25 +129,35 @@ class _Process:
         finally:
             stream.close()
 
-    def _read_stdout(self, limit: int) -> None:
-        pending = bytearray()
-        scanned = 0
-        for chunk in self._chunks(self.popen.stdout):
-            pending += chunk
-            while (end := pending.find(b"\n", scanned)) >= 0:
-                if end > limit:
-                    self.lines.put(_Oversized(end))
-                    return
-                self.lines.put(_Line(bytes(pending[: end + 1])))
-                del pending[: end + 1]
-                scanned = 0
-            scanned = len(pending)
-            if scanned > limit:
-                self.lines.put(_Oversized(scanned))
-                return
-        if pending:
-            self.lines.put(_Line(bytes(pending)))
-        self.lines.put(_Eof())
+    def next_line(self, timeout: float) -> _Line | _Oversized | _Eof | None:
+        """The next line on stdout, read in the caller's thread (no hand-off between threads on the
+        hot path); None when nothing complete arrived within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            end = self._pending.find(b"\n", self._scanned)
+            if end > self._limit or (end < 0 and len(self._pending) > self._limit):
+                return _Oversized(end if end >= 0 else len(self._pending))
+            if end >= 0:
+                line = bytes(self._pending[: end + 1])
+                del self._pending[: end + 1]
+                self._scanned = 0
+                return _Line(line)
+            self._scanned = len(self._pending)
+            if self._stdout_ended:
+                if self._pending:
+                    line = bytes(self._pending)
+                    self._pending.clear()
+                    return _Line(line)
+                return _Eof()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self._stdout_ready.select(remaining):
+                return None
+            try:
+                chunk = os.read(self._stdout_fd, _READ_CHUNK)
+            except OSError:
+                chunk = b""
+            self._stdout_ended = not chunk
+            self._pending += chunk
 
     def _read_stderr(self) -> None:
         try:
@@ -160,32 +179,36 @@ class _Process:
         lines = text.strip().splitlines()[-5:]
         return " | ".join(_shorten(line) for line in lines)
 
-    def send(self, message: dict[str, Any]) -> None:
-        """Write in a thread: an adapter that stops reading must not block the harness past the timeout."""
-        data = (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+    def _write(self) -> None:
+        """One writer for the life of the process: an adapter that stops reading blocks this thread, never
+        the harness, and the harness pays no thread start per message."""
         stream = self.popen.stdin
         assert stream is not None
-
-        def write() -> None:
-            try:
+        try:
+            while (data := self._outbox.get()) is not None:
                 stream.write(data)
                 stream.flush()
-            except (OSError, ValueError):
-                pass
+        except (OSError, ValueError):
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                stream.close()
 
-        threading.Thread(target=write, daemon=True).start()
+    def send(self, message: dict[str, Any]) -> None:
+        self._outbox.put((json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8"))
 
     def kill(self) -> None:
-        """End the whole process group, so no grandchild of the adapter survives either; the readers
-        close the output pipes themselves."""
+        """End the whole process group, so no grandchild of the adapter survives either; the stderr
+        reader and the writer close their own pipes."""
         self._stopping.set()
+        self._outbox.put(None)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=5)
-        if self.popen.stdin is not None:
-            with contextlib.suppress(OSError):
-                self.popen.stdin.close()
+        self._stdout_ready.close()
+        assert self.popen.stdout is not None
+        self.popen.stdout.close()
 
     def shutdown(self) -> None:
         self.send({"type": "shutdown"})
@@ -324,14 +347,11 @@ class AdapterTarget:
         the pipe open must not turn a crash into a timeout."""
         deadline = time.monotonic() + self.timeout
         while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                return process.lines.get(timeout=min(_EXIT_POLL, remaining))
-            except queue.Empty:
-                if process.popen.poll() is not None:
-                    try:
-                        return process.lines.get(timeout=_EXIT_POLL)
-                    except queue.Empty:
-                        return _Eof()
+            line = process.next_line(min(_EXIT_POLL, remaining))
+            if line is not None:
+                return line
+            if process.popen.poll() is not None:
+                return process.next_line(_EXIT_POLL) or _Eof()
         tail = process.stderr_tail()
         self._restart_later()
         raise TargetError(

@@ -1,5 +1,5 @@
 """The Node.js example adapter is a second, independent reading of the page: it must agree with the
-reference engine on generated scenarios too, interpretations included, not only on the 44 in features/."""
+reference engine on generated scenarios too, interpretations included, not only on those in features/."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from report_fixtures.runs import (
     HOSTILE_ADAPTER,
     WRONG_ADAPTER,
     Run,
+    collected_scenarios,
     junit_counts,
     run_features,
     run_shell,
@@ -48,7 +49,7 @@ from retrykit.report import (
 from retrykit.results import ScenarioResult, Verdict
 
 CATALOGUE = load_catalogue()
-SCENARIO_COUNT = 44
+SCENARIO_COUNT = collected_scenarios()
 WARNING_RULE = "JR.WHEN.NOT-SUCCESS-WARNING"
 WARNING_INTERPRETATION = "JR.WARNING.PROCESSED"
 WARNING_SCENARIO = "features/test_features.py::test_a_session_that_ends_with_a_warning_is_not_retried"

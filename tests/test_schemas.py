@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from reference import engine
-from retrykit.codec import scenario_from_json, trace_from_json, trace_to_json
+from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
 from retrykit.paths import SCHEMAS
-from retrykit.schemas import SchemaViolation, schema, validate, validator
+from retrykit.schemas import SchemaViolation, _compiled, schema, validate, validator
+from retrykit.strategies import scenarios
 
 NAMES = sorted(path.name.removesuffix(".schema.json") for path in SCHEMAS.glob("*.schema.json"))
 
@@ -94,3 +97,60 @@ def test_one_message_definition_can_be_validated_alone() -> None:
 def test_schemas_are_plain_json_files() -> None:
     for path in SCHEMAS.glob("*.schema.json"):
         json.loads(path.read_text(encoding="utf-8"))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _places(document: object, path: tuple = ()) -> list[tuple]:
+    """Every path into a JSON document, the document itself included."""
+    places = [path]
+    if isinstance(document, dict):
+        for key, value in document.items():
+            places += _places(value, (*path, key))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            places += _places(value, (*path, index))
+    return places
+
+
+def _replaced(document: object, path: tuple, value: object) -> object:
+    if not path:
+        return value
+    copy = json.loads(json.dumps(document))
+    parent = copy
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = value
+    return copy
+
+
+@st.composite
+def near_misses(draw: st.DrawFn) -> tuple[str, object]:
+    """A scenario, its trace or a result message, with one value somewhere replaced by any JSON value."""
+    scenario = draw(scenarios())
+    trace = trace_to_json(engine.run(scenario))
+    name, document = draw(
+        st.sampled_from(
+            [
+                ("scenario", scenario_to_json(scenario)),
+                ("trace", trace),
+                ("protocol", {"type": "result", "seq": 1, "trace": trace}),
+            ]
+        )
+    )
+    if draw(st.booleans()):
+        document = _replaced(document, draw(st.sampled_from(_places(document))), draw(JSON_VALUES))
+    return name, document
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(near_misses())
+def test_the_compiled_validator_agrees_with_jsonschema(case: tuple[str, object]) -> None:
+    """The fast path may only ever say what jsonschema says, or a bad trace would slip through."""
+    name, document = case
+    assert _compiled(name, None).is_valid(document) == validator(name).is_valid(document)

@@ -21,6 +21,19 @@ HOSTILE_ADAPTER = shlex.join([sys.executable, str((HERE / "hostile_adapter.py").
 _OUTCOME = re.compile(r"(\d+) (passed|failed|skipped|xfailed|xpassed|errors?|deselected)\b")
 
 
+def collected_scenarios() -> int:
+    """How many scenarios pytest collects from features/ (each example row of an outline counts)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "features", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return sum("::" in line for line in done.stdout.splitlines())
+
+
 @dataclass(frozen=True)
 class Run:
     returncode: int
