@@ -22,7 +22,7 @@ from retrykit.gherkin import feature_gherkin
 from retrykit.inventory import FeatureFileError, read_features
 from retrykit.merge import build_matrix
 from retrykit.page import PageFormatError, load_page
-from retrykit.paths import CATALOGUE, FEATURES, REPORTS
+from retrykit.paths import CATALOGUE, FEATURES, REPORTS, ROOT
 from retrykit.render_html import render_html, render_matrix_html
 from retrykit.render_md import render_markdown, render_matrix_markdown
 from retrykit.report import (
@@ -118,7 +118,12 @@ def _mutants(args: argparse.Namespace) -> int:
     write_atomically(args.out / "score.md", mutation.score_markdown(outcomes))
     write_atomically(args.out / "score.json", mutation.score_json(outcomes))
     if args.record:
-        write_atomically(mutation.STRENGTH_FILE, mutation.strength_json(outcomes))
+        record = mutation.strength_json(outcomes)
+        write_atomically(mutation.STRENGTH_FILE, record)
+        readme = ROOT / "README.md"
+        write_atomically(
+            readme, mutation.readme_with_strength(readme.read_text(encoding="utf-8"), json.loads(record))
+        )
     rows = [
         (o.name, o.rule, "caught" if o.caught else "MISSED", o.judged_failures, o.defect) for o in outcomes
     ]
@@ -255,7 +260,8 @@ def _parser() -> argparse.ArgumentParser:
     mutants.add_argument(
         "--record",
         action="store_true",
-        help="also record the score in features/suite-strength.json, which every report quotes",
+        help="also record the score in features/suite-strength.json, which every report quotes, "
+        "and in the README",
     )
     mutants.set_defaults(run=_mutants)
 

@@ -102,6 +102,27 @@ def strength_json(outcomes: list[MutantOutcome]) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
+def strength_markdown(record: dict[str, Any]) -> str:
+    """The recorded score as the README shows it."""
+    rows = [
+        (f"`{rule}`", f"{entry['caught']}/{entry['shipped']}", ", ".join(entry["mutants"]))
+        for rule, entry in record["rules"].items()
+    ]
+    table = tabulate(rows, headers=["rule", "caught", "mutants"], tablefmt="github")
+    return (
+        f"Mutation score: **{record['caught']}/{record['shipped']}** shipped mutants caught "
+        f"(`{record['recorded_by']}`).\n\n{table}\n"
+    )
+
+
+def readme_with_strength(readme: str, record: dict[str, Any]) -> str:
+    """The README with its suite-strength block (between its two markers) rewritten from the record."""
+    start, end = "<!-- suite-strength -->\n", "<!-- /suite-strength -->"
+    before, _, rest = readme.partition(start)
+    _, _, after = rest.partition(end)
+    return f"{before}{start}{strength_markdown(record)}{end}{after}"
+
+
 def load_strength(path: Path = STRENGTH_FILE) -> dict[str, Any] | None:
     """The recorded score, or None when the kit was installed without it."""
     try:

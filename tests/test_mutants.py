@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from retrykit.catalogue import RuleKind, load_catalogue
-from retrykit.mutation import RECORD_COMMAND, STRENGTH_FILE, MutantOutcome, run_all, shipped, strength_json
+from retrykit.mutation import (
+    RECORD_COMMAND,
+    STRENGTH_FILE,
+    MutantOutcome,
+    load_strength,
+    readme_with_strength,
+    run_all,
+    shipped,
+    strength_json,
+)
+from retrykit.paths import ROOT
 
 CATALOGUE = load_catalogue()
 MUTANTS = shipped().MUTANTS
@@ -47,3 +57,10 @@ def test_the_recorded_suite_strength_is_current(outcomes: dict[str, MutantOutcom
     assert STRENGTH_FILE.read_text(encoding="utf-8") == fresh, (
         f"{STRENGTH_FILE.name} is stale: run `{RECORD_COMMAND}` and commit it"
     )
+
+
+def test_the_readme_quotes_the_recorded_suite_strength() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    record = load_strength()
+    assert record is not None
+    assert readme_with_strength(readme, record) == readme, f"README is stale: run `{RECORD_COMMAND}`"
