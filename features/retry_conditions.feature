@@ -123,3 +123,17 @@ Feature: When a retry is launched, and when it is not
       Then attempt 1 of session 1 runs no task
       And session 1 ends "Failed"
       And the chain holds no backup file
+
+    @JR.STOP.STATUS @interpretation
+    Scenario: A stop that lands after every task has finished still fails the session
+      Given the user stops session 1 during attempt 1 after 3 tasks have finished
+      When the job's sessions run
+      Then attempt 1 of session 1 runs "VM 1, VM 2, VM 3"
+      And session 1 ends "Failed"
+      And session 1 is not retried
+      And session 1 is marked as stopped by the user
+      And the chain holds exactly these backup files:
+        | kind | created by           | restore points |
+        | full | session 1, attempt 1 | VM 1 full      |
+        | full | session 1, attempt 1 | VM 2 full      |
+        | full | session 1, attempt 1 | VM 3 full      |
