@@ -54,7 +54,7 @@ class BackupKind(StrEnum):
     INCREMENTAL = "incremental"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RetrySettings:
     """The job's "retry failed items processing" setting.
 
@@ -75,7 +75,7 @@ class RetrySettings:
         return DEFAULT_RETRY_COUNT if self.count is None else self.count
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
     name: str
     vms: tuple[str, ...]
@@ -90,7 +90,7 @@ class Job:
             raise ValueError(f"VM names in a job must be unique: {list(self.vms)}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ManualStop:
     """The user stops the session during ``attempt`` once ``after_tasks`` of its tasks have finished."""
 
@@ -102,7 +102,7 @@ class ManualStop:
             raise ValueError(f"a stop needs attempt >= 1 and after_tasks >= 0, got {self}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InjectedOutcome:
     """What one VM's task does on one attempt; every run not injected succeeds."""
 
@@ -111,7 +111,7 @@ class InjectedOutcome:
     result: TaskResult
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SessionPlan:
     trigger: Trigger = Trigger.SCHEDULED
     outcomes: tuple[InjectedOutcome, ...] = ()
@@ -126,7 +126,7 @@ class SessionPlan:
         return TaskResult.SUCCESS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scenario:
     job: Job
     sessions: tuple[SessionPlan, ...]
@@ -146,13 +146,13 @@ class Scenario:
                 raise ValueError(f"session {number} injects two outcomes for the same VM and attempt")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskRun:
     vm: str
     result: TaskResult
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attempt:
     """One run of the job inside a session: number 1 is the initial run, number k+1 is retry k."""
 
@@ -161,7 +161,7 @@ class Attempt:
     job_failure: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Session:
     number: int
     trigger: Trigger
@@ -170,7 +170,7 @@ class Session:
     stopped_manually: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RestorePoint:
     vm: str
     kind: BackupKind
@@ -178,7 +178,7 @@ class RestorePoint:
     attempt: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BackupFile:
     """A file of the chain; ``session``/``attempt`` say which run created it."""
 
@@ -189,7 +189,7 @@ class BackupFile:
     restore_points: tuple[RestorePoint, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trace:
     sessions: tuple[Session, ...]
     files: tuple[BackupFile, ...]
