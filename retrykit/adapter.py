@@ -15,7 +15,6 @@ import atexit
 import contextlib
 import json
 import os
-import queue
 import selectors
 import signal
 import subprocess
@@ -72,8 +71,8 @@ def _shorten(text: str) -> str:
 
 
 class _Process:
-    """One live adapter process: its answers are read by the harness's own thread, its stdin written and
-    its stderr drained by one thread each.
+    """One live adapter process: its stdin is written and its answers read by the harness's own thread,
+    through non-blocking pipes and one selector, and its stderr is drained by a thread of its own.
 
     The stderr reader polls its pipe rather than block in it, and closes its own end: a daemon of the
     adapter that escaped its process group may hold the pipes open for ever, and closing a pipe under a
@@ -93,11 +92,15 @@ class _Process:
             raise TargetError(
                 f"cannot start adapter {command!r}: {error.strerror or error}", kind=ErrorKind.CRASH
             ) from None
-        assert self.popen.stdout is not None
+        assert self.popen.stdout is not None and self.popen.stdin is not None
         self._limit = max_message_bytes
         self._stdout_fd = self.popen.stdout.fileno()
-        self._stdout_ready = selectors.DefaultSelector()
-        self._stdout_ready.register(self._stdout_fd, selectors.EVENT_READ)
+        self._stdin_fd = self.popen.stdin.fileno()
+        os.set_blocking(self._stdin_fd, False)
+        self._pipes = selectors.DefaultSelector()
+        self._pipes.register(self._stdout_fd, selectors.EVENT_READ)
+        self._outbox = bytearray()
+        self._watching_stdin = False
         self._pending = bytearray()
         self._scanned = 0
         self._stdout_ended = False
@@ -106,8 +109,6 @@ class _Process:
         self._stderr_size = 0
         self._stderr_lock = threading.Lock()
         self._stderr_drained = threading.Event()
-        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        threading.Thread(target=self._write, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
     def _chunks(self, stream: IO[bytes] | None) -> Iterator[bytes]:
@@ -150,8 +151,13 @@ class _Process:
                     return _Line(line)
                 return _Eof()
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._stdout_ready.select(remaining):
+            ready = {key.fd for key, _ in self._pipes.select(remaining)} if remaining > 0 else set()
+            if not ready:
                 return None
+            if self._stdin_fd in ready:
+                self._flush()
+            if self._stdout_fd not in ready:
+                continue
             try:
                 chunk = os.read(self._stdout_fd, _READ_CHUNK)
             except OSError:
@@ -179,39 +185,51 @@ class _Process:
         lines = text.strip().splitlines()[-5:]
         return " | ".join(_shorten(line) for line in lines)
 
-    def _write(self) -> None:
-        """One writer for the life of the process: an adapter that stops reading blocks this thread, never
-        the harness, and the harness pays no thread start per message."""
-        stream = self.popen.stdin
-        assert stream is not None
-        try:
-            while (data := self._outbox.get()) is not None:
-                stream.write(data)
-                stream.flush()
-        except (OSError, ValueError):
-            pass
-        finally:
-            with contextlib.suppress(OSError):
-                stream.close()
-
     def send(self, message: dict[str, Any]) -> None:
-        self._outbox.put((json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8"))
+        self._outbox += (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+        self._flush()
+
+    def _flush(self) -> None:
+        """Write what the pipe takes now; next_line writes the rest as the adapter reads, so an adapter
+        that stops reading its stdin can make the harness wait for an answer, never block it."""
+        try:
+            while self._outbox:
+                del self._outbox[: os.write(self._stdin_fd, self._outbox)]
+        except BlockingIOError:
+            pass
+        except OSError:
+            self._outbox.clear()  # stdin is gone with the adapter: next_line reports how it ended
+        if self._watching_stdin != bool(self._outbox):
+            self._watching_stdin = bool(self._outbox)
+            if self._watching_stdin:
+                self._pipes.register(self._stdin_fd, selectors.EVENT_WRITE)
+            else:
+                self._pipes.unregister(self._stdin_fd)
 
     def kill(self) -> None:
         """End the whole process group, so no grandchild of the adapter survives either; the stderr
-        reader and the writer close their own pipes."""
+        reader closes its own pipe."""
         self._stopping.set()
-        self._outbox.put(None)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=5)
-        self._stdout_ready.close()
+        self._close_stdin()
+        self._pipes.close()
         assert self.popen.stdout is not None
         self.popen.stdout.close()
 
+    def _close_stdin(self) -> None:
+        self._outbox.clear()
+        self._flush()
+        assert self.popen.stdin is not None
+        with contextlib.suppress(OSError):
+            self.popen.stdin.close()
+
     def shutdown(self) -> None:
+        """Ask, then end its input as well, then insist."""
         self.send({"type": "shutdown"})
+        self._close_stdin()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=_SHUTDOWN_GRACE)
         self.kill()
