@@ -119,11 +119,10 @@ class SessionPlan:
     job_failure_attempts: frozenset[int] = frozenset()
     """Attempts that end with a job-level error after their tasks (for example a failing post-job script)."""
 
-    def outcome(self, vm: str, attempt: int) -> TaskResult:
-        for injected in self.outcomes:
-            if injected.vm == vm and injected.attempt == attempt:
-                return injected.result
-        return TaskResult.SUCCESS
+    def injected(self) -> dict[tuple[str, int], TaskResult]:
+        """The injected result of each (VM, attempt) for lookups in constant time; a run absent from it
+        succeeds."""
+        return {(o.vm, o.attempt): o.result for o in self.outcomes}
 
 
 @dataclass(frozen=True, slots=True)

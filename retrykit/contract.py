@@ -5,7 +5,7 @@ A breach is the target's error, not a rule verdict.
 
 from __future__ import annotations
 
-from reference.model import Scenario, Trace
+from reference.model import Scenario, TaskResult, Trace
 from retrykit.errors import ContractBreach
 
 _SHOWN = 5
@@ -22,6 +22,7 @@ def breaches(scenario: Scenario, trace: Trace) -> list[str]:
         if session.number != position:
             found.append(f"sessions[{position - 1}] is numbered {session.number}, expected {position}")
         plan = scenario.sessions[position - 1] if aligned else None
+        injected = {} if plan is None else plan.injected()
         if plan is not None and session.trigger is not plan.trigger:
             found.append(
                 f"session {position} reports trigger {session.trigger.value}, asked {plan.trigger.value}"
@@ -41,11 +42,11 @@ def breaches(scenario: Scenario, trace: Trace) -> list[str]:
                 if task.vm not in vms:
                     found.append(f"{where}: ran {task.vm!r}, which is not a VM of the job")
                 elif plan is not None:
-                    injected = plan.outcome(task.vm, attempt.number)
-                    if task.result is not injected:
+                    expected = injected.get((task.vm, attempt.number), TaskResult.SUCCESS)
+                    if task.result is not expected:
                         found.append(
                             f"{where}: {task.vm} ended {task.result.value}, "
-                            f"the scenario injected {injected.value}"
+                            f"the scenario injected {expected.value}"
                         )
     ids = [f.id for f in trace.files]
     if len(set(ids)) != len(ids):

@@ -93,7 +93,7 @@ def _judge_session(
             expected_vms = expected_vms[: plan.stop.after_tasks]
             stopped = True
         observed_vms = [t.vm for t in attempt.tasks]
-        if Counter(observed_vms) != Counter(expected_vms):
+        if observed_vms != expected_vms and Counter(observed_vms) != Counter(expected_vms):
             yield from _wrong_task_set(
                 where, index, expected_vms, observed_vms, latest, carried, chain_rule, stop_here
             )
