@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from reference.model import ChainFormat, Job, Scenario, SessionPlan
 from retrykit.adapter import AdapterTarget, TargetSkipped
 from retrykit.codec import scenario_from_json
 from retrykit.drivers import ReferenceTarget
@@ -180,6 +181,23 @@ def test_a_hang_is_a_timeout_within_about_the_timeout_and_the_process_is_killed(
     assert target.restarts == 1
     target.start()  # what the next run does first
     assert running(notes.pids() - first)
+
+
+def test_an_adapter_that_stops_reading_its_stdin_times_out_without_blocking_the_harness(adapter) -> None:
+    vms = tuple(f"VM {n:05}" for n in range(20_000))  # about 0.2 MB of JSON: several times a pipe's buffer
+    scenario = Scenario(Job("A large job", vms, ChainFormat.PER_MACHINE), (SessionPlan(),))
+    target = adapter("stops_reading_stdin", timeout=1)
+    target.start()
+    errors: list[TargetError] = []
+    began = time.monotonic()
+    worker = threading.Thread(target=lambda: errors.append(raised(lambda: target.run(scenario))), daemon=True)
+    worker.start()
+    worker.join(10)
+    took = time.monotonic() - began
+    assert not worker.is_alive(), "the harness blocked writing to an adapter that stopped reading"
+    assert errors[0].kind is ErrorKind.TIMEOUT
+    assert "no answer to run #1 within 1 s" in str(errors[0])
+    assert 0.9 < took < 3, took
 
 
 def test_non_json_on_stdout_is_a_protocol_violation_quoting_it(adapter) -> None:
