@@ -23,6 +23,12 @@ class ScenarioAuthoringError(KitUsageError):
     """A feature file describes something the kit cannot build; the message says which step to fix."""
 
 
+def _attempt(number: int) -> int:
+    if number < 1:
+        raise ScenarioAuthoringError(f"attempts are numbered from 1 (the initial run), got attempt {number}")
+    return number
+
+
 @dataclass
 class SessionDraft:
     trigger: Trigger = Trigger.SCHEDULED
@@ -56,11 +62,10 @@ class ScenarioDraft:
         return name
 
     def inject(self, session: int, vm: str, attempt: int, result: TaskResult) -> None:
-        if attempt < 1:
-            raise ScenarioAuthoringError(
-                f"attempts are numbered from 1 (the initial run), got attempt {attempt}"
-            )
-        self.session(session).outcomes[(self.vm(vm), attempt)] = result
+        self.session(session).outcomes[(self.vm(vm), _attempt(attempt))] = result
+
+    def stop(self, session: int, attempt: int, after_tasks: int) -> None:
+        self.session(session).stop = ManualStop(_attempt(attempt), after_tasks)
 
     def build(self) -> Scenario:
         if self.vm_count is None:

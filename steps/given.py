@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers
 
-from reference.model import ChainFormat, ManualStop, RetrySettings, TaskResult, Trigger
+from reference.model import ChainFormat, RetrySettings, TaskResult, Trigger
 from steps.draft import ScenarioAuthoringError, ScenarioDraft
 
 _CHAINS = {"per-machine": ChainFormat.PER_MACHINE, "single-file": ChainFormat.SINGLE_FILE}
@@ -123,7 +123,7 @@ def outcome_table(draft: ScenarioDraft, session: int, datatable: list[list[str]]
     converters={"session": int, "attempt": int, "tasks": int},
 )
 def manual_stop(draft: ScenarioDraft, session: int, attempt: int, tasks: int) -> None:
-    draft.session(session).stop = ManualStop(attempt, tasks)
+    draft.stop(session, attempt, tasks)
 
 
 @given(
