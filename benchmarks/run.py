@@ -146,7 +146,7 @@ def targets(per_scenario: dict[str, float], suite: list[dict], engine_rows: list
     """Issue 7's three targets, each judged from the figures above."""
     ratio = harness_ratio(per_scenario)
     runs = {row["run"]: row["seconds"] for row in suite}
-    start_up = runs["pytest start-up (collect only)"] / runs["pytest features, in-process"]
+    start_up, whole = runs["pytest start-up (collect only)"], runs["pytest features, in-process"]
     rows = [
         {
             "target": "harness cost through an adapter <= 2x the bare round trip",
@@ -155,8 +155,8 @@ def targets(per_scenario: dict[str, float], suite: list[dict], engine_rows: list
         },
         {
             "target": "in-process feature run dominated by pytest start-up",
-            "measured": f"start-up is {start_up:.0%} of the run",
-            "holds": start_up >= 0.5,
+            "measured": f"start-up (collect only) {start_up:.2f} s, whole run {whole:.2f} s",
+            "holds": start_up >= whole / 2,
         },
     ]
     for row in engine_rows:
