@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from reference.model import Scenario, Trace
 from retrykit import __version__
-from retrykit.codec import scenario_to_json, trace_from_json
+from retrykit.codec import decode_trace, scenario_to_json
 from retrykit.drivers import TargetIdentity
 from retrykit.errors import ErrorKind, TargetError
 from retrykit.schemas import SchemaViolation, validate
@@ -422,4 +422,4 @@ class AdapterTarget:
         if answer["type"] != "result":
             self._restart_later()
             raise TargetError(f"answered {awaiting} with a {answer['type']!r} message")
-        return trace_from_json(answer["trace"])
+        return decode_trace(answer["trace"])  # _parse checked the whole message, the trace included

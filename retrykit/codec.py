@@ -135,6 +135,11 @@ def trace_to_json(trace: Trace) -> Json:
 
 def trace_from_json(document: Json) -> Trace:
     validate("trace", document)
+    return decode_trace(document)
+
+
+def decode_trace(document: Json) -> Trace:
+    """A trace already checked against the schema (inside a protocol message, say), as domain values."""
     return Trace(
         sessions=tuple(
             Session(

@@ -194,15 +194,14 @@ def _judge_restore_points(scenario: Scenario, trace: Trace) -> Iterator[Violatio
         for t in a.tasks
         if t.result.processed
     }
-    for key in sorted(processed):
-        if written[key] != 1:
-            rule = "JR.PM.FILE-PER-VM" if per_machine else "JR.SF.ONE-FILE-PER-SESSION"
-            yield Violation(
-                rule,
-                f"session {key[0]}, attempt {key[1]}, {key[2]}",
-                "one restore point for the processed VM",
-                f"{written[key]} restore point(s)",
-            )
+    for key in sorted(key for key in processed if written[key] != 1):
+        rule = "JR.PM.FILE-PER-VM" if per_machine else "JR.SF.ONE-FILE-PER-SESSION"
+        yield Violation(
+            rule,
+            f"session {key[0]}, attempt {key[1]}, {key[2]}",
+            "one restore point for the processed VM",
+            f"{written[key]} restore point(s)",
+        )
     for key in sorted(set(written) - processed):
         rule = "JR.PM.ONLY-PROCESSED" if per_machine else "JR.SF.ONLY-PROCESSED"
         yield Violation(
