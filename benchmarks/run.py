@@ -11,7 +11,8 @@ Measures (wall time; peak memory of each whole run, from the kernel's accounting
   VM-session, to show how cost grows;
 - property-based exploration, scenarios per second, in-process and through the reference adapter;
 - whether each of issue 7's targets holds, judged from those figures.
-Writes results.json and results.md into --out. --quick uses smaller sizes (for a smoke test).
+Writes results.json and results.md into --out. --quick uses smaller sizes (for a smoke test). --readme also
+rewrites the README's benchmarks block from the figures, so the README quotes the latest run.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from retrykit.catalogue import load_catalogue
 from retrykit.drivers import ReferenceTarget, Target
 from retrykit.explore import explore
 from retrykit.paths import ROOT
+from retrykit.readme import with_block
+from retrykit.report import write_atomically
 
 REFERENCE_ADAPTER = shlex.join([sys.executable, str(ROOT / "adapters" / "reference_adapter.py")])
 
@@ -184,13 +187,67 @@ def markdown(results: dict) -> str:
     return "\n".join(parts)
 
 
+def readme_summary(results: dict) -> str:
+    """The headline figures as the README quotes them, with where they came from."""
+    suite = {row["run"]: row for row in results["suite"]}
+    cost = {row["target"]: row["ms per scenario"] for row in results["adapter"]}
+    biggest = {
+        row["chain"]: row["seconds"] for row in results["engine"] if row["VMs"] * row["sessions"] == 1_000_000
+    }
+    per_vm_session = [row["µs per VM-session"] for row in results["engine"]]
+    rates = {row["target"]: row["per second"] for row in results["exploration"]}
+
+    def run(name: str) -> str:
+        return f"{suite[name]['seconds']:.2f} s, {suite[name]['peak MiB']:.0f} MiB peak"
+
+    figures = [
+        ("`pytest features`, in-process", run("pytest features, in-process")),
+        ("pytest's own start-up (collect only)", run("pytest start-up (collect only)")),
+        ("`pytest features --adapter` (reference adapter)", run("pytest features, reference adapter")),
+        ("`pytest features -n 2`, in-process", run("pytest features -n 2, in-process")),
+        (
+            "judging one scenario",
+            f"in-process {cost['in-process reference']} ms; "
+            f"reference adapter {cost['reference adapter']} ms; "
+            f"do-nothing adapter {cost['do-nothing adapter']} ms (bare round trip "
+            f"{cost['do-nothing round trip, bare']} ms)",
+        ),
+        (
+            "engine alone, per VM-session",
+            f"{min(per_vm_session)} to {max(per_vm_session)} µs, from 10 VMs x 1 session to the largest job",
+        ),
+        *(
+            (f"engine alone, 10,000 VMs x 100 sessions, {chain}", f"{seconds:.2f} s")
+            for chain, seconds in biggest.items()
+        ),
+        (
+            "property-based exploration",
+            ", ".join(f"{name}: {rate} scenarios/s" for name, rate in rates.items()),
+        ),
+    ]
+    targets = [
+        (row["target"], row["measured"], "holds" if row["holds"] else "**missed**")
+        for row in results["targets"]
+    ]
+    return (
+        f"`python benchmarks/run.py --readme`, {results['measured']}, {results['machine']}.\n\n"
+        + tabulate(figures, headers=["measured", "figure"], tablefmt="github")
+        + "\n\n"
+        + tabulate(targets, headers=["target", "measured", "verdict"], tablefmt="github")
+        + "\n"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--readme", action="store_true", help="also rewrite the README's benchmarks block")
     args = parser.parse_args()
+    if args.readme and args.quick:
+        parser.error("--readme quotes full runs only; drop --quick")
     args.out.mkdir(parents=True, exist_ok=True)
     per_scenario = adapter_cost(rounds=3 if args.quick else 20)
     results = {
@@ -210,6 +267,11 @@ def main() -> int:
     text = markdown(results)
     (args.out / "results.md").write_text(text, encoding="utf-8")
     print(text)
+    if args.readme:
+        readme = ROOT / "README.md"
+        write_atomically(
+            readme, with_block(readme.read_text(encoding="utf-8"), "benchmarks", readme_summary(results))
+        )
     return 0
 
 

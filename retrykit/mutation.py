@@ -21,6 +21,7 @@ from typing import Any
 from tabulate import tabulate
 
 from retrykit.paths import ROOT
+from retrykit.readme import with_block
 
 MUTANTS_FILE = ROOT / "adapters" / "mutants.py"
 STRENGTH_FILE = ROOT / "features" / "suite-strength.json"
@@ -117,10 +118,7 @@ def strength_markdown(record: dict[str, Any]) -> str:
 
 def readme_with_strength(readme: str, record: dict[str, Any]) -> str:
     """The README with its suite-strength block (between its two markers) rewritten from the record."""
-    start, end = "<!-- suite-strength -->\n", "<!-- /suite-strength -->"
-    before, _, rest = readme.partition(start)
-    _, _, after = rest.partition(end)
-    return f"{before}{start}{strength_markdown(record)}{end}{after}"
+    return with_block(readme, "suite-strength", strength_markdown(record))
 
 
 def load_strength(path: Path = STRENGTH_FILE) -> dict[str, Any] | None:

@@ -6,11 +6,17 @@ Only the shape of the results is checked here, never a speed: the figures belong
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from benchmarks.run import readme_summary
+from retrykit.errors import KitUsageError
 from retrykit.paths import ROOT
+from retrykit.readme import with_block
 
 SECTIONS = {
     "suite": "Whole feature run",
@@ -51,3 +57,17 @@ def test_the_quick_benchmark_writes_every_section_and_prints_it(tmp_path: Path) 
     for title in SECTIONS.values():
         assert f"### {title}" in text
         assert f"### {title}" in run.stdout
+    summary = readme_summary(results)
+    assert results["machine"] in summary
+    for row in results["targets"]:
+        assert row["target"] in summary
+        assert row["measured"] in summary
+    readme = "# Kit\n\n<!-- benchmarks -->\nold figures\n<!-- /benchmarks -->\n\n## Next\n"
+    assert with_block(readme, "benchmarks", summary) == readme.replace("old figures\n", summary)
+
+
+def test_a_readme_without_the_block_is_a_usage_error() -> None:
+    with pytest.raises(
+        KitUsageError, match=re.escape("no <!-- benchmarks --> ... <!-- /benchmarks --> block")
+    ):
+        with_block("# Kit\n", "benchmarks", "figures\n")
