@@ -197,7 +197,7 @@ def render_matrix_markdown(matrix: Json) -> str:
         [
             i["label"],
             "yes" if i["conforms_to_page"] else "no",
-            "" if i["complete"] else "partial",
+            "complete" if i["complete"] else "partial (the run was interrupted)",
             i["generated"],
         ]
         for i in matrix["implementations"]

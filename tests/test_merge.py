@@ -15,6 +15,7 @@ from retrykit.cli import main
 from retrykit.codec import scenario_to_json, trace_to_json
 from retrykit.merge import build_matrix
 from retrykit.oracles import judge
+from retrykit.render_md import render_matrix_markdown
 from retrykit.report import Implementation, build_report, report_json_text
 from retrykit.results import ScenarioResult, Verdict, grade
 
@@ -25,7 +26,7 @@ SCENARIO = Scenario(
 NODEID = "features/test_features.py::test_count"
 
 
-def _report(name: str, trace: Trace) -> dict:
+def _report(name: str, trace: Trace, *, complete: bool = True) -> dict:
     catalogue = load_catalogue()
     violations = tuple(judge(SCENARIO, trace))
     verdict, reason, kind = grade(None, violations, interpretation=False, catalogue=catalogue)
@@ -45,7 +46,7 @@ def _report(name: str, trace: Trace) -> dict:
     )
     implementation = Implementation(name, "1.0", "1.0", f"python {name}.py")
     return build_report(
-        [result], catalogue, implementation, generated="2026-11-25T00:00:00+00:00", complete=True
+        [result], catalogue, implementation, generated="2026-11-25T00:00:00+00:00", complete=complete
     )
 
 
@@ -121,3 +122,12 @@ def test_cli_refuses_a_report_without_its_end_marker(
 def test_verdicts_of_the_built_reports() -> None:
     assert _report("a", TWO_RETRIES)["scenarios"][0]["verdict"] == Verdict.FAILED.value
     assert _report("a", GOOD)["scenarios"][0]["verdict"] == Verdict.PASSED.value
+
+
+def test_the_matrix_says_which_reports_come_from_an_interrupted_run() -> None:
+    matrix = build_matrix([_report("whole", GOOD), _report("cut", GOOD, complete=False)])
+    lines = render_matrix_markdown(matrix).splitlines()
+    assert "| complete " in next(line for line in lines if line.startswith("| whole 1.0"))
+    assert "| partial (the run was interrupted) " in next(
+        line for line in lines if line.startswith("| cut 1.0")
+    )
