@@ -91,7 +91,9 @@ def _rules(args: argparse.Namespace) -> int:
         r[0] for r, rule in zip(rows, catalogue.rules, strict=True) if r[3] == 0 and rule.kind.checkable
     ]
     print(
-        f"\n{len(catalogue.rules)} rules, {len(scenarios)} scenarios; checkable rules without a scenario: "
+        f"\n{len(catalogue.rules)} rules, {len(scenarios)} scenarios "
+        f"({sum(s.runs for s in scenarios)} runs, one per example of an outline); "
+        "checkable rules without a scenario: "
         f"{', '.join(uncovered) if uncovered else 'none'}"
     )
     return 0 if not uncovered else EXIT_DRIFT

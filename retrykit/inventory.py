@@ -31,6 +31,8 @@ class ScenarioEntry:
     name: str
     line: int
     tags: frozenset[str]
+    runs: int = 1
+    """How many tests pytest makes of it: one per example row of a Scenario Outline."""
 
     @property
     def rule_ids(self) -> frozenset[str]:
@@ -69,9 +71,15 @@ def read_feature(path: Path) -> list[ScenarioEntry]:
         tags = inherited | _tags(scenario)
         for examples in scenario.get("examples", []):
             tags = tags | _tags(examples)
+        rows = sum(len(examples.get("tableBody", [])) for examples in scenario.get("examples", []))
         entries.append(
             ScenarioEntry(
-                path.name, feature["name"], scenario["name"], scenario["location"]["line"], frozenset(tags)
+                path.name,
+                feature["name"],
+                scenario["name"],
+                scenario["location"]["line"],
+                frozenset(tags),
+                rows or 1,
             )
         )
     return entries

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from report_fixtures.runs import collected_scenarios
 
 from retrykit.catalogue import CatalogueError, RuleKind, load_catalogue, parse_catalogue
 from retrykit.inventory import read_features
@@ -125,3 +126,8 @@ def test_feature_files_parse_with_the_official_gherkin_parser() -> None:
 def test_worked_examples_are_scenarios() -> None:
     for rule_id in ("JR.EXAMPLE.PER-MACHINE", "JR.EXAMPLE.SINGLE-FILE"):
         assert any(rule_id in s.rule_ids for s in SCENARIOS)
+
+
+def test_the_inventory_counts_runs_as_pytest_collects_them() -> None:
+    assert sum(s.runs for s in SCENARIOS) == collected_scenarios()
+    assert any(s.runs > 1 for s in SCENARIOS)
