@@ -11,10 +11,6 @@ from retrykit.errors import ContractBreach
 _SHOWN = 5
 
 
-def _where(session: int, attempt: int) -> str:
-    return f"session {session}, attempt {attempt}"
-
-
 def breaches(scenario: Scenario, trace: Trace) -> list[str]:
     """Why the trace cannot be judged as a run of ``scenario``; empty when it can."""
     found: list[str] = []
@@ -32,6 +28,7 @@ def breaches(scenario: Scenario, trace: Trace) -> list[str]:
                 f"session {position} reports trigger {session.trigger.value}, asked {plan.trigger.value}"
             )
         for index, attempt in enumerate(session.attempts, start=1):
+            where = f"session {position}, attempt {attempt.number}"
             if attempt.number != index:
                 found.append(
                     f"session {position}: attempts[{index - 1}] is numbered {attempt.number}, "
@@ -39,19 +36,16 @@ def breaches(scenario: Scenario, trace: Trace) -> list[str]:
                 )
             if plan is not None and attempt.job_failure != (attempt.number in plan.job_failure_attempts):
                 found.append(
-                    f"{_where(position, attempt.number)}: job_failure is {attempt.job_failure}, "
-                    "the scenario injected the opposite"
+                    f"{where}: job_failure is {attempt.job_failure}, the scenario injected the opposite"
                 )
             for task in attempt.tasks:
                 if task.vm not in vms:
-                    found.append(
-                        f"{_where(position, attempt.number)}: ran {task.vm!r}, which is not a VM of the job"
-                    )
+                    found.append(f"{where}: ran {task.vm!r}, which is not a VM of the job")
                 elif plan is not None:
-                    expected = injected.get((task.vm, attempt.number), TaskResult.SUCCESS)
+                    expected = injected.get(attempt.number, {}).get(task.vm, TaskResult.SUCCESS)
                     if task.result is not expected:
                         found.append(
-                            f"{_where(position, attempt.number)}: {task.vm} ended {task.result.value}, "
+                            f"{where}: {task.vm} ended {task.result.value}, "
                             f"the scenario injected {expected.value}"
                         )
     ids = [f.id for f in trace.files]

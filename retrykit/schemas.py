@@ -39,8 +39,10 @@ def _compiled_registry() -> jsonschema_rs.Registry:
     return jsonschema_rs.Registry([(contents["$id"], contents) for contents in _contents()])
 
 
-def _contents() -> list[dict[str, Any]]:
-    return [json.loads(file.read_text(encoding="utf-8")) for file in sorted(SCHEMAS.glob("*.schema.json"))]
+@cache
+def _contents() -> tuple[dict[str, Any], ...]:
+    """Every schema file, read once for both registries."""
+    return tuple(json.loads(f.read_text(encoding="utf-8")) for f in sorted(SCHEMAS.glob("*.schema.json")))
 
 
 @cache
