@@ -121,9 +121,7 @@ def _run_session(
 ) -> tuple[Session, frozenset[str]]:
     """One session, and the VMs it leaves unprocessed. ``clean`` holds each VM's successful run: task runs
     are immutable values, so the common one is shared rather than built again for every attempt."""
-    injected: dict[int, dict[str, TaskResult]] = {}
-    for outcome in plan.outcomes:
-        injected.setdefault(outcome.attempt, {})[outcome.vm] = outcome.result
+    injected = plan.injected()
     latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
     pending = session_start(job, left_over)
     attempts: list[Attempt] = []

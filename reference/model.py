@@ -119,10 +119,13 @@ class SessionPlan:
     job_failure_attempts: frozenset[int] = frozenset()
     """Attempts that end with a job-level error after their tasks (for example a failing post-job script)."""
 
-    def injected(self) -> dict[tuple[str, int], TaskResult]:
-        """The injected result of each (VM, attempt) for lookups in constant time; a run absent from it
+    def injected(self) -> dict[int, dict[str, TaskResult]]:
+        """The injected results by attempt, then VM, for lookups in constant time; a run absent from it
         succeeds."""
-        return {(o.vm, o.attempt): o.result for o in self.outcomes}
+        table: dict[int, dict[str, TaskResult]] = {}
+        for outcome in self.outcomes:
+            table.setdefault(outcome.attempt, {})[outcome.vm] = outcome.result
+        return table
 
 
 @dataclass(frozen=True, slots=True)

@@ -386,7 +386,7 @@ def test_valid_model_values_are_accepted() -> None:
         make_job(2, retry=RetrySettings(count=0)), (plan(("VM 1", 1, FAIL), ("VM 1", 2, OK)),)
     )
     assert scenario.job.retry.effective_count == 0
-    assert scenario.sessions[0].injected() == {("VM 1", 1): FAIL, ("VM 1", 2): OK}
+    assert scenario.sessions[0].injected() == {1: {"VM 1": FAIL}, 2: {"VM 1": OK}}
 
 
 def test_file_ids_are_unique_across_sessions() -> None:
