@@ -1,0 +1,229 @@
+"""Every distinct scenario within a small bound, for exhaustive checking (the small-scope hypothesis).
+
+Most defects of a retry implementation show on small jobs with few failures, so instead of sampling
+(``retry-kit explore``) the kit can judge *every* scenario of a small space. What is enumerated, and why
+that is still every scenario that can tell an implementation from the reference:
+
+* **Jobs.** 1..``max_vms`` VMs named "VM 1".."VM n" in job order (the steps' naming), each retry
+  setting and chain format of the bound, forward incremental; 1..``max_sessions`` sessions, each with
+  each trigger of the bound.
+* **Only live injections.** An injection (a task outcome, a stop, a job-level error) says what happens
+  *when* that task or attempt runs, so one is listed only where the page's runs reach it: an outcome
+  on an attempt that runs that VM, a stop or job-level error on an attempt that runs. A manual session
+  injects on attempt 1 only, a VM that succeeded or warned gets nothing later, nothing follows a stop.
+  This is sound for the differential check: a target that never runs a dead cell behaves alike with
+  or without it; one that runs it runs a task or attempt the reference does not, and up to that run it
+  cannot tell the scenario from the one without the dead cell, which therefore already shows the
+  difference. SUCCESS is never injected: a run that is not injected succeeds. The literal space
+  (any outcome on any attempt up to 1 + the retry count) of the default bound holds tens of millions
+  of scenarios; the live one holds some 72,000.
+* **A budget of injections.** At most ``max_injections`` injections per scenario over all its
+  sessions, of which at most ``max_stops`` stops and ``max_job_failures`` job-level errors: small scope
+  means few perturbations, whatever the job's size.
+* **Stops.** During attempt k after t tasks, 0 <= t < n VMs and t <= the attempt's task count (a stop
+  after more tasks than the attempt runs is the same stop).
+* **VM order symmetry.** Without a stop the page never looks at job order (JR.ORDER only says which
+  tasks a stop leaves unprocessed), so permuting the VMs gives an equivalent scenario: only the one
+  whose per-VM signatures (a VM's injected outcomes in every session) are in non-decreasing order is
+  yielded. With a stop, order is observable and every order is yielded. This assumes a target treats
+  VMs alike but for their order; ``Bound(symmetry=False)`` yields every order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from reference.model import (
+    ChainFormat,
+    InjectedOutcome,
+    Job,
+    ManualStop,
+    RetrySettings,
+    Scenario,
+    SessionPlan,
+    TaskResult,
+    Trigger,
+)
+from retrykit.naming import vm_name
+
+JOB_NAME = "Backup Job 1"
+
+
+def retry_settings(max_custom: int) -> tuple[RetrySettings, ...]:
+    """The default setting, retry switched off, and custom counts 0..``max_custom``."""
+    custom = tuple(RetrySettings(count=c) for c in range(max_custom + 1))
+    return (RetrySettings(), RetrySettings(enabled=False), *custom)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The scope of an exhaustive check; the budgets count over all sessions of a scenario."""
+
+    max_vms: int = 3
+    max_sessions: int = 2
+    retries: tuple[RetrySettings, ...] = retry_settings(1)
+    results: tuple[TaskResult, ...] = (TaskResult.WARNING, TaskResult.FAILED)
+    """What an injected outcome may be."""
+    triggers: tuple[Trigger, ...] = (Trigger.SCHEDULED, Trigger.MANUAL)
+    chain_formats: tuple[ChainFormat, ...] = (ChainFormat.PER_MACHINE, ChainFormat.SINGLE_FILE)
+    max_injections: int = 4
+    max_stops: int = 1
+    max_job_failures: int = 1
+    symmetry: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_vms < 1 or self.max_sessions < 1:
+            raise ValueError(f"a bound needs at least one VM and one session, got {self}")
+        if min(self.max_injections, self.max_stops, self.max_job_failures) < 0:
+            raise ValueError(f"budgets must be 0 or more, got {self}")
+        if TaskResult.SUCCESS in self.results:
+            raise ValueError("SUCCESS is never injected: a run that is not injected succeeds")
+        if not (self.retries and self.triggers and self.chain_formats):
+            raise ValueError(f"a bound needs a retry setting, a trigger and a chain format, got {self}")
+
+
+DEFAULT = Bound()
+"""Up to 3 VMs and 2 sessions; retry default (3), off, 0 or 1; warnings and failures; both triggers and
+chain formats; at most 4 injections, of them 1 stop and 1 job-level error: 72,130 scenarios. Room for
+every shipped mutant's defect (a VM failing all 4 attempts of the default setting, a VM left over for
+the next session), small enough to judge in-process in about ten seconds."""
+
+Cost = tuple[int, int, int]
+"""(injections, stops, job-level errors) of a session; injections count the other two as well."""
+
+Signature = tuple[tuple[int, str], ...]
+"""A VM's injected (attempt, result) pairs in one session, in attempt order."""
+
+_Ending = tuple[tuple[InjectedOutcome, ...], ManualStop | None, frozenset[int]]
+"""A session's injected outcomes, stop and job-level errors."""
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """One live session plan with each VM's signature (for the symmetry reduction)."""
+
+    plan: SessionPlan
+    signatures: tuple[Signature, ...]
+
+
+def _injected(
+    running: tuple[str, ...], attempt: int, bound: Bound, at_most: int
+) -> Iterator[tuple[InjectedOutcome, ...]]:
+    """Every assignment of at most ``at_most`` non-success results to the tasks of one attempt."""
+    for count in range(min(at_most, len(running)) + 1):
+        for chosen in itertools.combinations(running, count):
+            for results in itertools.product(bound.results, repeat=count):
+                yield tuple(InjectedOutcome(vm, attempt, r) for vm, r in zip(chosen, results, strict=True))
+
+
+def _walk(
+    vms: tuple[str, ...], attempts: int, bound: Bound, attempt: int, pending: tuple[str, ...], so_far: _Ending
+) -> Iterator[_Ending]:
+    """Every live way a session goes on from ``attempt``, by the page's rules: a retry runs the
+    unprocessed tasks (JR.SCOPE.FAILED-ONLY) while any remain, nobody stopped and retries are left."""
+    outcomes, _, failures = so_far
+    spent = len(outcomes) + len(failures)
+    stops: list[ManualStop | None] = [None]
+    if bound.max_stops and spent < bound.max_injections:
+        stops += [ManualStop(attempt, t) for t in range(min(len(pending), len(vms) - 1) + 1)]
+    for stop in stops:
+        running = pending if stop is None else pending[: stop.after_tasks]
+        budget = bound.max_injections - spent - (stop is not None)
+        for now in _injected(running, attempt, bound, budget):
+            failed = {o.vm for o in now if o.result is TaskResult.FAILED}
+            left = tuple(vm for vm in pending if vm in failed or vm not in running)
+            can_fail = len(failures) < bound.max_job_failures and len(now) < budget
+            for failing in (False, True)[: 1 + can_fail]:
+                ending = (outcomes + now, stop, failures | {attempt} if failing else failures)
+                if stop is not None or not left or attempt == attempts:
+                    yield ending
+                else:
+                    yield from _walk(vms, attempts, bound, attempt + 1, left, ending)
+
+
+@cache
+def _drafts(vm_count: int, attempts: int, trigger: Trigger, bound: Bound) -> dict[Cost, tuple[_Draft, ...]]:
+    """Every live plan of one session, by cost; ``attempts`` is 1 + the retries the page allows."""
+    vms = tuple(vm_name(k) for k in range(1, vm_count + 1))
+    by_cost: dict[Cost, list[_Draft]] = {}
+    for outcomes, stop, failures in _walk(vms, attempts, bound, 1, vms, ((), None, frozenset())):
+        listed = tuple(sorted(outcomes, key=lambda o: (vms.index(o.vm), o.attempt)))
+        signatures = tuple(tuple((o.attempt, o.result.value) for o in listed if o.vm == vm) for vm in vms)
+        stops = int(stop is not None)
+        cost = (len(listed) + stops + len(failures), stops, len(failures))
+        by_cost.setdefault(cost, []).append(_Draft(SessionPlan(trigger, listed, stop, failures), signatures))
+    return {cost: tuple(drafts) for cost, drafts in by_cost.items()}
+
+
+def _attempts(retry: RetrySettings, trigger: Trigger) -> int:
+    """JR.COUNT.*, JR.MANUAL.START: the initial run and the retries the page allows this session."""
+    return 1 + (retry.effective_count if trigger is Trigger.SCHEDULED else 0)
+
+
+Buckets = tuple[tuple[_Draft, ...], ...]
+"""Drafts to choose from, one bucket per session; all drafts of a bucket cost the same."""
+
+
+def _buckets(tables: list[dict[Cost, tuple[_Draft, ...]]], budget: Cost) -> Iterator[Buckets]:
+    """One bucket of drafts per session, for every choice of costs that stays within ``budget``."""
+    if not tables:
+        yield ()
+        return
+    for cost, drafts in tables[0].items():
+        left = (budget[0] - cost[0], budget[1] - cost[1], budget[2] - cost[2])
+        if min(left) >= 0:
+            for rest in _buckets(tables[1:], left):
+                yield (drafts, *rest)
+
+
+def _ordered(drafts: tuple[_Draft, ...], vm_count: int) -> bool:
+    """The representative of its VM permutations: signatures, over all sessions, non-decreasing."""
+    signatures = [tuple(d.signatures[k] for d in drafts) for k in range(vm_count)]
+    return all(a <= b for a, b in itertools.pairwise(signatures))
+
+
+def _jobs(bound: Bound) -> Iterator[tuple[Job, tuple[Buckets, ...]]]:
+    """Each job of the bound, with the buckets its scenarios are drawn from, in a fixed order."""
+    budget = (bound.max_injections, bound.max_stops, bound.max_job_failures)
+    for vm_count in range(1, bound.max_vms + 1):
+        vms = tuple(vm_name(k) for k in range(1, vm_count + 1))
+        for retry, chain_format in itertools.product(bound.retries, bound.chain_formats):
+            choices: list[Buckets] = []
+            for count in range(1, bound.max_sessions + 1):
+                for triggers in itertools.product(bound.triggers, repeat=count):
+                    tables = [_drafts(vm_count, _attempts(retry, t), t, bound) for t in triggers]
+                    choices += _buckets(tables, budget)
+            yield Job(JOB_NAME, vms, chain_format, retry=retry), tuple(choices)
+
+
+def _reduced(bound: Bound, buckets: Buckets) -> bool:
+    """Whether the symmetry reduction applies to these buckets: on, and no session stops."""
+    return bound.symmetry and all(d.plan.stop is None for d in (bucket[0] for bucket in buckets))
+
+
+def scenarios(bound: Bound = DEFAULT) -> Iterator[Scenario]:
+    """Every scenario of the space exactly once."""
+    for job, choices in _jobs(bound):
+        vm_count = len(job.vms)
+        for buckets in choices:
+            reduced = _reduced(bound, buckets)
+            for drafts in itertools.product(*buckets):
+                if not reduced or _ordered(drafts, vm_count):
+                    yield Scenario(job, tuple(d.plan for d in drafts))
+
+
+def size(bound: Bound = DEFAULT) -> int:
+    """How many scenarios ``scenarios(bound)`` yields: buckets without the reduction are multiplied
+    out, only those with it are walked (without building scenarios)."""
+    total = 0
+    for job, choices in _jobs(bound):
+        for buckets in choices:
+            if _reduced(bound, buckets):
+                total += sum(_ordered(d, len(job.vms)) for d in itertools.product(*buckets))
+            else:
+                total += math.prod(len(bucket) for bucket in buckets)
+    return total
