@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from retrykit import explore, mutation
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.codec import scenario_to_json
-from retrykit.drift import compare
+from retrykit.drift import compare, render_json, render_text
 from retrykit.errors import KitUsageError
 from retrykit.gherkin import feature_gherkin
 from retrykit.inventory import FeatureFileError, read_features
@@ -40,42 +41,14 @@ EXIT_USAGE = 2
 
 
 def _spec_check(args: argparse.Namespace) -> int:
-    report = compare(load_catalogue(args.catalogue), load_page(args.page))
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "clean": report.clean,
-                    "rules": [
-                        {"id": d.rule.id, "state": d.state.value, "cited": d.rule.anchor, "now_at": d.now_at}
-                        for d in report.rules
-                    ],
-                    "uncited_paragraphs": [
-                        {"anchor": p.anchor, "fingerprint": p.fingerprint, "text": p.text}
-                        for p in report.uncited
-                    ],
-                },
-                indent=2,
-            )
-        )
-        return 0 if report.clean else EXIT_DRIFT
-    touched = [d for d in report.rules if d.state.value != "unchanged"]
-    print(f"Checked {len(report.rules)} rules against {args.page}.")
-    if touched:
-        print("\nRules whose source paragraph changed, moved or vanished (review each):")
-        rows = [
-            (d.rule.id, d.rule.kind.value, d.state.value, d.rule.anchor, d.now_at or "-") for d in touched
-        ]
-        print(tabulate(rows, headers=["rule", "kind", "state", "cited", "now at"], tablefmt="github"))
-    if report.uncited:
-        print("\nParagraphs no rule cites (each may state behaviour the kit does not check yet):")
-        rows = [
-            (p.anchor, p.fingerprint, p.text if len(p.text) <= 100 else p.text[:97] + "...")
-            for p in report.uncited
-        ]
-        print(tabulate(rows, headers=["paragraph", "fingerprint", "text"], tablefmt="github"))
-    if report.clean:
-        print("Every rule's source paragraph is unchanged and every paragraph is cited.")
+    old = load_page(args.old) if args.old else None
+    report = compare(load_catalogue(args.catalogue), load_page(args.page), old)
+    try:
+        sys.stdout.write(render_json(report) if args.json else render_text(report))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): send what is still buffered nowhere, so exit is quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0 if report.clean else EXIT_DRIFT
 
 
@@ -215,11 +188,18 @@ def _parser() -> argparse.ArgumentParser:
     spec = commands.add_parser(
         "spec-check",
         help="compare the catalogue with a copy of the vendor page (for example a newer edition)",
-        description="List the rules whose source paragraph changed, moved or vanished, and the paragraphs "
-        "no rule "
-        "cites. Exit code 0: nothing to review; 1: something to review.",
+        description="Match the paragraphs the catalogue cites to the page's by their text; list those that "
+        "changed, moved or vanished, with their rules, and the new paragraphs no rule cites. Exit code 0: "
+        "nothing to review; 1: something to review; 2: bad input (for example not the 'Job Retry' page).",
     )
     spec.add_argument("page", type=Path, help="a Markdown copy of the 'Job Retry' page")
+    spec.add_argument(
+        "--old",
+        type=Path,
+        metavar="PAGE",
+        help="the edition the catalogue cites: changed paragraphs are then matched by their words and "
+        "shown as word diffs (default: none; changed paragraphs are paired by position, new text shown)",
+    )
     spec.add_argument(
         "--catalogue", type=Path, default=CATALOGUE, help="the rule catalogue (default: %(default)s)"
     )
