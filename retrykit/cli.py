@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from retrykit import explore, mutation
+from retrykit import exhaust, explore, mutation, space
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.codec import scenario_to_json
@@ -179,6 +179,53 @@ def _explore(args: argparse.Namespace) -> int:
     return EXIT_DRIFT
 
 
+def _exhaust(args: argparse.Namespace) -> int:
+    bound = space.Bound(
+        max_vms=args.max_vms,
+        max_sessions=args.max_sessions,
+        retries=space.retry_settings(args.retries),
+        max_injections=args.max_injections,
+    )
+    catalogue = load_catalogue()
+    target = open_target(args.adapter, args.adapter_timeout)
+    try:
+        result = exhaust.exhaust(
+            target,
+            bound,
+            catalogue,
+            include_interpretations=args.include_interpretations,
+            progress=exhaust.terminal_progress(),
+        )
+    finally:
+        target.close()
+    name = target.identity.name
+    widths = [f"--{k.replace('_', '-')}={getattr(args, k)}" for k in exhaust.WIDEST]
+    interpretations = ["--include-interpretations"] if args.include_interpretations else []
+    adapter = ["--adapter", args.adapter] if args.adapter else []
+    rerun = shlex.join(["retry-kit", "exhaust", *widths, *interpretations, *adapter])
+    folder = args.out or REPORTS / "exhaust" / exhaust.slug(name)
+    protocol = target.protocol if isinstance(target, AdapterTarget) else ""
+    implementation = Implementation(name, target.identity.version, protocol, args.adapter or "")
+    exhaust.write(result, folder, catalogue, implementation, rerun)
+    print(f"exhaust against {name!r}: {exhaust.summary_line(result)}; {result.skipped:,} skipped")
+    if result.interpretation_differences:
+        print(f"{result.interpretation_differences:,} differ only on the kit's interpretations (not counted)")
+    for group in result.groups:
+        smallest = exhaust.weight(group.smallest.scenario)
+        print(
+            f"{group.smallest.verdict.value}: {group.key}, {group.count:,} scenario(s); smallest "
+            f"({smallest[0]} VM(s), {smallest[1]} session(s)): {folder / exhaust.slug(group.key)}"
+        )
+    if result.judged == 0:
+        print("no scenario could be judged")
+        return EXIT_DRIFT
+    if not result.groups:
+        print(f"verdict: passed, no scenario within the bound broke a rule; see {folder / 'summary.json'}")
+        return 0
+    print(f"report: {folder / 'report.md'}")
+    return EXIT_DRIFT
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retry-kit", description="Conformance kit for backup job retry behaviour."
@@ -275,6 +322,38 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="folder for the reproducer and report (default: reports/<name>/explore)"
     )
     search.set_defaults(run=_explore)
+
+    every = commands.add_parser(
+        "exhaust",
+        help="judge every scenario within a small bound; write the smallest failure per broken rule",
+        description="Enumerates every distinct scenario within the bound (retrykit.space: live injections "
+        "only, one VM order where order is unobservable) and judges each as explore does. Failures are "
+        "grouped by the rule they break; each group's smallest scenario is written as <rule>/reproducer."
+        "feature and .json, with report.md/.html/.json and summary.json. "
+        "Exit code 0: nothing found; 1: found (or nothing could be judged); 2: bad usage.",
+    )
+    every.add_argument(
+        "--adapter", metavar="COMMAND", help="the adapter's command line (default: the reference)"
+    )
+    every.add_argument("--adapter-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    for option, default, what in (
+        ("max_vms", space.DEFAULT.max_vms, "largest job"),
+        ("max_sessions", space.DEFAULT.max_sessions, "most sessions per scenario"),
+        ("retries", space.CUSTOM_RETRIES, "largest custom retry count, besides the default and retry off"),
+        ("max_injections", space.DEFAULT.max_injections, "most outcomes, stops, job-level errors injected"),
+    ):
+        every.add_argument(
+            f"--{option.replace('_', '-')}",
+            type=exhaust.count_argument(exhaust.WIDEST[option]),
+            default=default,
+            metavar="N",
+            help=f"{what}, 1..{exhaust.WIDEST[option]} (default: %(default)s)",
+        )
+    every.add_argument(
+        "--include-interpretations", action="store_true", help="also group differences on interpretations"
+    )
+    every.add_argument("--out", type=Path, help="output folder (default: reports/exhaust/<target name>)")
+    every.set_defaults(run=_exhaust)
     return parser
 
 

@@ -59,13 +59,17 @@ def retry_settings(max_custom: int) -> tuple[RetrySettings, ...]:
     return (RetrySettings(), RetrySettings(enabled=False), *custom)
 
 
+CUSTOM_RETRIES = 1
+"""The default bound's custom retry counts are 0..1: one retry is enough to see a count obeyed."""
+
+
 @dataclass(frozen=True)
 class Bound:
     """The scope of an exhaustive check; the budgets count over all sessions of a scenario."""
 
     max_vms: int = 3
     max_sessions: int = 2
-    retries: tuple[RetrySettings, ...] = retry_settings(1)
+    retries: tuple[RetrySettings, ...] = retry_settings(CUSTOM_RETRIES)
     results: tuple[TaskResult, ...] = (TaskResult.WARNING, TaskResult.FAILED)
     """What an injected outcome may be."""
     triggers: tuple[Trigger, ...] = (Trigger.SCHEDULED, Trigger.MANUAL)

@@ -1,0 +1,246 @@
+"""Judge every scenario of a small space against a target; keep the smallest failure per broken rule.
+
+Where ``explore`` samples the space and stops at its first failure, ``exhaust`` judges all of a bounded
+space (retrykit.space), so a pass means no scenario within the bound fails and a failure lists every
+rule broken within it. Each scenario is judged exactly as explore judges one, through ``judge``; the
+failures are grouped by the first rule they break, and each group keeps its smallest scenario (fewest
+VMs, then sessions, then injections; the earliest enumerated among equals), written as a Gherkin
+reproducer and scenario JSON, plus one report of all groups.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from reference.model import Scenario
+from retrykit import explore, space
+from retrykit.adapter import TargetSkipped
+from retrykit.catalogue import Catalogue
+from retrykit.codec import scenario_to_json
+from retrykit.drivers import Target, required_capabilities
+from retrykit.explore import Finding
+from retrykit.gherkin import feature_gherkin
+from retrykit.render_html import render_html
+from retrykit.render_md import render_markdown
+from retrykit.report import Implementation, build_report, report_json_text, write_atomically
+from retrykit.results import Verdict
+
+ERRORS_IN_A_ROW_BEFORE_GIVING_UP = 50
+"""A target that errs on this many scenarios in a row is broken, not wrong: judging the rest of the space
+(possibly one timeout each) would tell nothing more."""
+
+Progress = Callable[[int, int, bool], None]
+"""Told (done, size of the space, finished) now and then, and once with finished True at the end."""
+
+_PROGRESS_EVERY = 250
+
+WIDEST = {"max_vms": 6, "max_sessions": 4, "retries": 6, "max_injections": 6}
+"""The largest value each widening option takes: past these a space outgrows any run (the default bound
+with 4 sessions alone holds 6.3 million scenarios)."""
+
+
+def count_argument(highest: int) -> Callable[[str], int]:
+    """An argparse type for a whole number 1..``highest``; anything else is refused with a one-line reason."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number 1..{highest}, got {text!r}") from None
+        if not 1 <= value <= highest:
+            raise argparse.ArgumentTypeError(f"must be 1..{highest}, got {value}")
+        return value
+
+    return parse
+
+
+def judge(target: Target, scenario: Scenario, catalogue: Catalogue) -> Finding | None:
+    """The one place a verdict comes from: explore's, so both commands grade alike. A scenario the target
+    answers 'skipped' is a finding with the SKIPPED verdict."""
+    try:
+        return explore.examine(target, scenario, catalogue)
+    except TargetSkipped as skipped:
+        return Finding(scenario, Verdict.SKIPPED, error=str(skipped), error_kind="skipped")
+
+
+def group_key(finding: Finding) -> str:
+    """The first rule the finding breaks; "difference" for a difference no rule explains, else "error"."""
+    if finding.rules:
+        return finding.rules[0]
+    return "difference" if finding.differences else "error"
+
+
+def weight(scenario: Scenario) -> tuple[int, int, int]:
+    """Smaller is simpler: VMs, sessions, then injected outcomes, stops and job-level errors."""
+    injections = sum(
+        len(p.outcomes) + (p.stop is not None) + len(p.job_failure_attempts) for p in scenario.sessions
+    )
+    return len(scenario.job.vms), len(scenario.sessions), injections
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    smallest: Finding
+    count: int
+    """How many scenarios of the space fail this way."""
+
+
+@dataclass(frozen=True)
+class Exhaustion:
+    space: int
+    judged: int
+    skipped: int
+    """Scenarios needing a capability the target does not declare, or that it answered 'skipped'."""
+    interpretation_differences: int
+    """Scenarios that differ from the reference only on the kit's interpretations (not grouped unless
+    asked to)."""
+    seconds: float
+    groups: tuple[Group, ...]
+
+    @property
+    def complete(self) -> bool:
+        """False when the run gave up on a target that errs on everything."""
+        return self.judged + self.skipped == self.space
+
+
+def exhaust(
+    target: Target,
+    bound: space.Bound,
+    catalogue: Catalogue,
+    *,
+    include_interpretations: bool = False,
+    progress: Progress | None = None,
+) -> Exhaustion:
+    """Judge every scenario of ``bound``; groups come in the order their rule first failed."""
+    size = space.size(bound)
+    started = time.perf_counter()
+    capabilities = target.identity.capabilities
+    smallest: dict[str, Finding] = {}
+    counts: dict[str, int] = {}
+    judged = skipped = differing = errors_in_a_row = 0
+    for done, scenario in enumerate(space.scenarios(bound), start=1):
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress(done, size, False)
+        if not required_capabilities(scenario) <= capabilities:
+            skipped += 1
+            continue
+        finding = judge(target, scenario, catalogue)
+        if finding is not None and finding.verdict is Verdict.SKIPPED:
+            skipped += 1
+            continue
+        judged += 1
+        errors_in_a_row = errors_in_a_row + 1 if finding is not None and finding.error else 0
+        if finding is None:
+            continue
+        if finding.verdict is Verdict.DIFFERS and not include_interpretations:
+            differing += 1
+            continue
+        key = group_key(finding)
+        counts[key] = counts.get(key, 0) + 1
+        if key not in smallest or weight(scenario) < weight(smallest[key].scenario):
+            smallest[key] = finding
+        if errors_in_a_row >= ERRORS_IN_A_ROW_BEFORE_GIVING_UP:
+            break
+    if progress is not None:
+        progress(judged + skipped, size, True)
+    groups = tuple(Group(key, finding, counts[key]) for key, finding in smallest.items())
+    return Exhaustion(size, judged, skipped, differing, time.perf_counter() - started, groups)
+
+
+def terminal_progress(stream: TextIO = sys.stderr) -> Progress | None:
+    """A one-line progress bar on ``stream`` when it is a terminal; None (no output at all) otherwise."""
+    if not stream.isatty():
+        return None
+    started = time.perf_counter()
+
+    def show(done: int, total: int, finished: bool) -> None:
+        filled = 30 * done // max(total, 1)
+        elapsed = time.perf_counter() - started
+        bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,} scenarios, {elapsed:.0f} s"
+        stream.write("\r" + bar + ("\n" if finished else ""))
+        stream.flush()
+
+    return show
+
+
+def slug(name: str) -> str:
+    """A file name made of a target's name: only [A-Za-z0-9._-], never empty, '.', '..' or hidden."""
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", name)[:80].strip("-.")
+    return text or "target"
+
+
+def summary_line(result: Exhaustion) -> str:
+    return (
+        f"{result.judged:,} of {result.space:,} scenarios judged in {result.seconds:.1f} s"
+        f"{'' if result.complete else ' (gave up: the target errs on every scenario)'}"
+    )
+
+
+def write(
+    result: Exhaustion,
+    folder: Path,
+    catalogue: Catalogue,
+    implementation: Implementation,
+    rerun: str,
+) -> None:
+    """summary.json always; with groups, per group <key>/reproducer.feature and reproducer.json, and one
+    report (report.md, .html, .json) of every group's smallest scenario, built as explore builds its."""
+    results = []
+    for group in result.groups:
+        finding = group.smallest
+        found_by = f"Found by: {rerun}\n{summary_line(result)}; {group.count:,} fail so"
+        gherkin = feature_gherkin(
+            finding.scenario,
+            f"Smallest scenario breaking {group.key}",
+            explore.rule_tags(finding, catalogue),
+            comment=f"{found_by}\n{finding.summary()}",
+        )
+        write_atomically(folder / slug(group.key) / "reproducer.feature", gherkin)
+        document = json.dumps(scenario_to_json(finding.scenario), indent=2) + "\n"
+        write_atomically(folder / slug(group.key) / "reproducer.json", document)
+        found = explore.finding_result(finding, gherkin, rerun)
+        results.append(
+            replace(
+                found,
+                nodeid=f"exhaust::{group.key}",
+                feature=f"(found by exhaustive check: {summary_line(result)})",
+                name=f"Smallest of {group.count:,} scenario(s) breaking {group.key}",
+            )
+        )
+    summary = {
+        "implementation": implementation.name,
+        "space": result.space,
+        "judged": result.judged,
+        "skipped": result.skipped,
+        "interpretation_differences": result.interpretation_differences,
+        "seconds": round(result.seconds, 3),
+        "complete": result.complete,
+        "rerun": rerun,
+        "groups": [
+            {"key": g.key, "count": g.count, "verdict": g.smallest.verdict.value, "folder": slug(g.key)}
+            for g in result.groups
+        ],
+    }
+    write_atomically(folder / "summary.json", json.dumps(summary, indent=2) + "\n")
+    if not results:
+        return
+    report = build_report(
+        results,
+        catalogue,
+        implementation,
+        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        complete=result.complete,
+    )
+    write_atomically(folder / "report.md", render_markdown(report))
+    write_atomically(folder / "report.html", render_html(report))
+    write_atomically(folder / "report.json", report_json_text(report))

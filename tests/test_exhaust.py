@@ -1,0 +1,241 @@
+"""Exhaustive checking: the reference passes the whole space, shipped mutants are caught by their rule
+with a smallest reproducer that is valid Gherkin, passes on the reference and fails on the mutant."""
+
+from __future__ import annotations
+
+import io
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gherkin.parser import Parser
+
+from reference.model import Scenario, Trace
+from retrykit.adapter import AdapterTarget, TargetSkipped
+from retrykit.catalogue import load_catalogue
+from retrykit.cli import main
+from retrykit.codec import scenario_from_json
+from retrykit.drivers import ReferenceTarget, TargetIdentity
+from retrykit.errors import TargetError
+from retrykit.exhaust import (
+    ERRORS_IN_A_ROW_BEFORE_GIVING_UP,
+    Exhaustion,
+    exhaust,
+    slug,
+    terminal_progress,
+    weight,
+    write,
+)
+from retrykit.paths import ROOT
+from retrykit.report import Implementation, load_report
+from retrykit.space import Bound, size
+
+CATALOGUE = load_catalogue()
+MUTANTS = ROOT / "adapters" / "mutants.py"
+SMALL = Bound(max_vms=2, max_injections=3)
+ONE_SESSION = Bound(max_vms=2, max_sessions=1, max_injections=3)
+PYTEST_INI = """[pytest]
+addopts = -p steps.reporting -p steps.plugin -p no:cacheprovider
+markers =
+    rule(rule_id): catalogue rule
+    interpretation: rests on the kit's reading
+"""
+
+
+def mutant(name: str) -> str:
+    return shlex.join([sys.executable, str(MUTANTS), name])
+
+
+def against(name: str, bound: Bound) -> Exhaustion:
+    target = AdapterTarget(shlex.split(mutant(name)))
+    try:
+        return exhaust(target, bound, CATALOGUE)
+    finally:
+        target.close()
+
+
+def run_feature(folder: Path, adapter: str | None) -> subprocess.CompletedProcess[str]:
+    """Run a written reproducer where it lies, as a vendor would after pasting it (see test_explore)."""
+    (folder / "test_reproducer.py").write_text(
+        'from pytest_bdd import scenarios\n\nscenarios("reproducer.feature")\n'
+    )
+    (folder / "pytest.ini").write_text(PYTEST_INI)
+    command = [sys.executable, "-m", "pytest", str(folder), "-q", "--rootdir", str(folder)]
+    command += ["-c", str(folder / "pytest.ini"), "--report-dir", str(folder / "report")]
+    command += ["--adapter", adapter] if adapter else []
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_reference_passes_every_scenario_of_a_small_bound() -> None:
+    result = exhaust(ReferenceTarget(), SMALL, CATALOGUE)
+    assert result.groups == () and result.complete
+    assert result.judged == result.space == size(SMALL) and result.skipped == 0
+
+
+@pytest.mark.parametrize(
+    "name, rule",
+    [
+        ("no-retry", "JR.RETRY.AUTOMATIC"),
+        ("default-count-2", "JR.COUNT.DEFAULT"),
+        ("retry-reprocesses-all", "JR.SCOPE.FAILED-ONLY"),
+        ("manual-start-retried", "JR.MANUAL.START"),
+        ("sf-retry-new-file", "JR.SF.RETRY-SAME-FILE"),
+    ],
+)
+def test_a_mutant_is_caught_by_the_rule_it_breaks(name: str, rule: str) -> None:
+    result = against(name, ONE_SESSION)
+    assert rule in {g.key for g in result.groups}, [g.key for g in result.groups]
+
+
+def test_each_group_keeps_its_smallest_scenario() -> None:
+    """The default count needs a VM failing three attempts; a second file of a session needs two VMs."""
+    [group] = against("default-count-2", ONE_SESSION).groups
+    assert weight(group.smallest.scenario) == (1, 1, 3)
+    [group] = against("sf-retry-new-file", SMALL).groups
+    assert weight(group.smallest.scenario) == (2, 1, 1) and group.count > 1
+
+
+def test_the_written_reproducer_parses_passes_on_the_reference_and_fails_on_the_mutant(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    command = ["exhaust", "--max-vms", "2", "--max-sessions", "1", "--out", str(out)]
+    assert main([*command, "--adapter", mutant("sf-retry-new-file")]) == 1
+    folder = out / "JR.SF.RETRY-SAME-FILE"
+    gherkin = (folder / "reproducer.feature").read_text(encoding="utf-8")
+    feature = Parser().parse(gherkin)["feature"]
+    assert feature is not None
+    children: list[Any] = list(feature["children"])
+    [scenario] = [child["scenario"] for child in children]
+    assert [t["name"] for t in scenario["tags"]] == ["@JR.SF.RETRY-SAME-FILE"]
+    found = scenario_from_json(json.loads((folder / "reproducer.json").read_text(encoding="utf-8")))
+    assert len(found.job.vms) == 2 and len(found.sessions) == 1
+
+    report = load_report(out / "report.json")
+    [entry] = report["scenarios"]
+    assert entry["reproducer"] == gherkin and "JR.SF.RETRY-SAME-FILE" in entry["rules"]
+    assert f"of {size(Bound(max_vms=2, max_sessions=1)):,} scenarios judged in" in entry["feature"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["space"] == summary["judged"] and summary["groups"][0]["key"] == "JR.SF.RETRY-SAME-FILE"
+
+    on_reference = run_feature(folder, None)
+    assert on_reference.returncode == 0 and "1 passed" in on_reference.stdout, on_reference.stdout[-2000:]
+    on_mutant = run_feature(folder, mutant("sf-retry-new-file"))
+    assert on_mutant.returncode == 1 and "1 failed" in on_mutant.stdout, on_mutant.stdout[-2000:]
+
+
+def test_nothing_found_exits_0_with_a_summary_and_no_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["exhaust", "--max-vms", "1", "--max-sessions", "1", "--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["groups"] == [] and summary["judged"] == summary["space"] == size(
+        Bound(max_vms=1, max_sessions=1)
+    )
+    assert not (tmp_path / "report.json").exists()
+    assert f"{summary['space']:,} of {summary['space']:,} scenarios judged in" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--max-vms", "0"),
+        ("--max-vms", "-1"),
+        ("--max-sessions", "99"),
+        ("--retries", "x"),
+        ("--max-injections", "1e9"),
+    ],
+)
+def test_bad_widths_are_refused_in_one_line_with_exit_2(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["exhaust", option, value])
+    assert exit_.value.code == 2
+    [message] = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert option in message
+
+
+class Failing:
+    """Errs on every scenario, as an adapter that never answers would (only faster)."""
+
+    identity = TargetIdentity("failing", "1")
+
+    def run(self, scenario: Scenario) -> Trace:
+        raise TargetError("no answer")
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class Skipping(Failing):
+    def run(self, scenario: Scenario) -> Trace:
+        raise TargetSkipped("not supported")
+
+
+def test_a_target_that_errs_on_everything_is_given_up_on() -> None:
+    result = exhaust(Failing(), SMALL, CATALOGUE)
+    assert result.judged == ERRORS_IN_A_ROW_BEFORE_GIVING_UP and not result.complete
+    assert [(g.key, g.count) for g in result.groups] == [("error", ERRORS_IN_A_ROW_BEFORE_GIVING_UP)]
+
+
+def test_skipped_and_undeclared_scenarios_are_counted_not_judged() -> None:
+    assert exhaust(Skipping(), ONE_SESSION, CATALOGUE).skipped == size(ONE_SESSION)
+    partial = ReferenceTarget()
+    partial.identity = TargetIdentity("partial", "1", frozenset({"chain:per_machine"}))
+    result = exhaust(partial, ONE_SESSION, CATALOGUE)
+    assert result.groups == () and result.complete and 0 < result.skipped < result.space
+
+
+def test_an_interpretation_only_difference_is_grouped_only_when_asked() -> None:
+    target = AdapterTarget(shlex.split(mutant("every-file-full")))
+    try:
+        lenient = exhaust(target, Bound(max_vms=1, max_injections=1), CATALOGUE)
+        strict = exhaust(target, Bound(max_vms=1, max_injections=1), CATALOGUE, include_interpretations=True)
+    finally:
+        target.close()
+    assert lenient.groups == () and lenient.interpretation_differences > 0
+    assert [g.key for g in strict.groups] == ["JR.CHAIN.FULL-FIRST"]
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("reference", "reference"),
+        ("../../etc", "etc"),
+        ("..", "target"),
+        (".", "target"),
+        ("", "target"),
+        ("my adapter/1.0 \x1b[31m", "my-adapter-1.0-31m"),
+        (".hidden", "hidden"),
+    ],
+)
+def test_a_slug_is_never_a_path(name: str, expected: str) -> None:
+    assert slug(name) == expected
+
+
+def test_progress_shows_on_a_terminal_only() -> None:
+    assert terminal_progress(io.StringIO()) is None
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    show = terminal_progress(screen)
+    assert show is not None
+    show(50, 100, False)
+    show(100, 100, True)
+    assert screen.getvalue().count("\r") == 2 and screen.getvalue().endswith("100/100 scenarios, 0 s\n")
+
+
+def test_each_group_gets_a_folder_of_its_own_and_a_report_entry(tmp_path: Path) -> None:
+    result = against("retry-reprocesses-all", ONE_SESSION)
+    implementation = Implementation("mutant", "1", "1.0", mutant("retry-reprocesses-all"))
+    write(result, tmp_path, CATALOGUE, implementation, "retry-kit exhaust")
+    assert {p.name for p in tmp_path.iterdir() if p.is_dir()} == {slug(g.key) for g in result.groups}
+    assert len(load_report(tmp_path / "report.json")["scenarios"]) == len(result.groups) > 1
