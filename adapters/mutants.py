@@ -1,7 +1,9 @@
-"""Deliberately wrong implementations, each breaking exactly one rule, served through the adapter protocol.
+"""Deliberately wrong implementations, each breaking one documented rule, and other readings of the points
+the page leaves open, each differing from one of the kit's interpretations; served through the adapter
+protocol.
 
-    python adapters/mutants.py NAME      serve one mutant (as an adapter)
-    python adapters/mutants.py --list    name, rule and defect of every mutant
+    python adapters/mutants.py NAME      serve one mutant or reading (as an adapter)
+    python adapters/mutants.py --list    name, kind, rule and defect of each
 
 Each mutant is the reference engine with one decision replaced (see reference/engine.py) or one aspect
 of its trace rewritten. The kit's own tests run the feature suite against every one of them and require
@@ -262,12 +264,6 @@ MUTANTS: dict[str, Mutant] = {
             _count(lambda job, plan: _reference["allowed_retries"](job, plan) + 1),
         ),
         Mutant(
-            "zero-means-default",
-            "JR.COUNT.ZERO",
-            "reads a retry count of 0 as 'use the default of 3'",
-            _count(lambda job, plan: 3 if job.retry.count == 0 else _reference["allowed_retries"](job, plan)),
-        ),
-        Mutant(
             "retry-reprocesses-all",
             "JR.SCOPE.FAILED-ONLY",
             "a retry runs every VM of the job again",
@@ -325,35 +321,14 @@ MUTANTS: dict[str, Mutant] = {
             rewrite=_retries_as_sessions,
         ),
         Mutant(
-            "recovered-still-failed",
-            "JR.STATUS.RECOVERED",
-            "a session whose retry recovered every VM still ends Failed",
-            rewrite=_recovered_still_failed,
-        ),
-        Mutant(
             "failure-as-warning",
             "JR.STATUS.FAILED",
             "a session with VMs still failed ends Warning, not Failed",
             rewrite=_failed_reported_as_warning,
         ),
         Mutant(
-            "stop-ends-success",
-            "JR.STOP.STATUS",
-            "a stopped session whose finished tasks succeeded ends Success",
-            rewrite=_stopped_reported_as_success,
-        ),
-        Mutant(
-            "graceful-stop", "JR.ORDER", "a stop lets the running attempt finish every task", _graceful_stop
-        ),
-        Mutant(
-            "job-failure-ignored",
-            "JR.JOB-FAILURE",
-            "a job-level error does not fail the session",
-            _status_ignores_job_failure,
-        ),
-        Mutant(
             "only-left-over",
-            "JR.SESSION.ALL-VMS",
+            "JR.EXAMPLE.PER-MACHINE",
             "a session after a failed one runs only the VMs left over",
             _set(engine, "session_start", _only_left_over),
         ),
@@ -434,19 +409,58 @@ MUTANTS: dict[str, Mutant] = {
             ),
         ),
         Mutant(
-            "sf-empty-initial-file",
-            "JR.SF.FILE-CREATION",
-            "single-file: the initial run creates the file even when it processed no VM",
-            _chain_patch(ChainFormat.SINGLE_FILE, "write", _empty_file_at_initial_run),
-        ),
-        Mutant(
             "every-file-full",
-            "JR.CHAIN.FULL-FIRST",
+            "JR.EXAMPLE.SINGLE-FILE",
             "single-file: every session's file is a full backup",
             _chain_patch(ChainFormat.SINGLE_FILE, "write", _every_file_full),
         ),
     )
 }
+"""Wrong implementations: each breaks a rule the page documents (normative or a worked example), so the
+suite must answer "no" for every one, with that rule failed."""
+
+
+READINGS: dict[str, Mutant] = {
+    m.name: m
+    for m in (
+        Mutant(
+            "zero-means-default",
+            "JR.COUNT.ZERO",
+            "reads a retry count of 0 as 'use the default of 3'",
+            _count(lambda job, plan: 3 if job.retry.count == 0 else _reference["allowed_retries"](job, plan)),
+        ),
+        Mutant(
+            "recovered-still-failed",
+            "JR.STATUS.RECOVERED",
+            "a session whose retry recovered every VM still ends Failed",
+            rewrite=_recovered_still_failed,
+        ),
+        Mutant(
+            "stop-ends-success",
+            "JR.STOP.STATUS",
+            "a stopped session whose finished tasks succeeded ends Success",
+            rewrite=_stopped_reported_as_success,
+        ),
+        Mutant(
+            "graceful-stop", "JR.ORDER", "a stop lets the running attempt finish every task", _graceful_stop
+        ),
+        Mutant(
+            "job-failure-ignored",
+            "JR.JOB-FAILURE",
+            "a job-level error does not fail the session",
+            _status_ignores_job_failure,
+        ),
+        Mutant(
+            "sf-empty-initial-file",
+            "JR.SF.FILE-CREATION",
+            "single-file: the initial run creates the file even when it processed no VM",
+            _chain_patch(ChainFormat.SINGLE_FILE, "write", _empty_file_at_initial_run),
+        ),
+    )
+}
+"""Other readings of points the page leaves open: each differs from one of the kit's interpretations and
+breaks nothing the page documents, so the suite must answer "yes" and report that interpretation as
+differing (and "no" under ``--interpretations fail``)."""
 
 
 def run_with(mutant: Mutant) -> Callable[[Json], Json]:
@@ -459,14 +473,16 @@ def run_with(mutant: Mutant) -> Callable[[Json], Json]:
 
 
 def main(argv: list[str]) -> int:
+    every = MUTANTS | READINGS
     if argv[1:] == ["--list"]:
-        for mutant in MUTANTS.values():
-            print(f"{mutant.name:30} {mutant.rule:30} {mutant.defect}")
+        for mutant in every.values():
+            kind = "mutant" if mutant.name in MUTANTS else "reading"
+            print(f"{mutant.name:30} {kind:8} {mutant.rule:30} {mutant.defect}")
         return 0
-    if len(argv) != 2 or argv[1] not in MUTANTS:
-        print(f"usage: {argv[0]} NAME | --list   (NAME is one of: {', '.join(MUTANTS)})", file=sys.stderr)
+    if len(argv) != 2 or argv[1] not in every:
+        print(f"usage: {argv[0]} NAME | --list   (NAME is one of: {', '.join(every)})", file=sys.stderr)
         return 2
-    mutant = MUTANTS[argv[1]]
+    mutant = every[argv[1]]
     return serve(
         run_with(mutant), name=f"mutant-{mutant.name}", version=__version__, capabilities=ALL_CAPABILITIES
     )

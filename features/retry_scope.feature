@@ -46,7 +46,7 @@ Feature: What a retry processes, and how the session ends
 
   Rule: A warned task is processed and is not retried
 
-    @JR.WARNING.PROCESSED @interpretation
+    @JR.WARNING.PROCESSED
     Scenario: A VM with a warning beside a failed VM keeps its restore point and is not retried
       Given "VM 1" ends with a warning in attempt 1 of session 1
       And "VM 2" fails attempt 1 of session 1

@@ -30,7 +30,7 @@ from reference.model import Scenario, Trace
 from retrykit import __version__
 from retrykit.codec import decode_trace, scenario_to_json
 from retrykit.drivers import TargetIdentity
-from retrykit.errors import ErrorKind, TargetError
+from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.schemas import SchemaViolation, validate
 
 PROTOCOL_VERSION = "1.0"
@@ -45,10 +45,6 @@ _EXIT_GRACE = 0.5
 _READER_POLL = 0.1
 _READ_CHUNK = 65536
 _ADAPTER_MESSAGES = {"hello": "hello_response", "result": "result", "skipped": "skipped", "error": "error"}
-
-
-class TargetSkipped(Exception):
-    """The implementation answered 'skipped': it does not support this scenario."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +147,7 @@ class _Process:
                     return _Line(line)
                 return _Eof()
             remaining = deadline - time.monotonic()
-            ready = {key.fd for key, _ in self._pipes.select(remaining)} if remaining > 0 else set()
+            ready = {key.fd for key, _ in self._pipes.select(max(remaining, 0))}
             if not ready:
                 return None
             if self._stdin_fd in ready:
@@ -271,7 +267,10 @@ class AdapterTarget:
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the process and shake hands; the identity and capabilities come from the answer."""
+        """Start the process and shake hands; the identity and capabilities come from the answer.
+
+        A hello that breaks the protocol, or a first start that never gets to a hello, ends the run for
+        this adapter: every scenario is then an error of kind handshake, never judged on a guess."""
         if self._fatal is not None:
             raise self._fatal
         if self._process is not None:
@@ -281,13 +280,23 @@ class AdapterTarget:
                 f"the adapter failed to start {self._start_failures} times; not starting it again this run",
                 kind=ErrorKind.CRASH,
             )
-        self._process = _Process(self.command, self.max_message_bytes)
         try:
+            self._process = _Process(self.command, self.max_message_bytes)
             self._handshake()
-        except TargetError:
+        except TargetError as error:
             self._start_failures += 1
-            raise
+            if self.protocol and error.kind in (ErrorKind.CRASH, ErrorKind.TIMEOUT):
+                raise
+            self._stop_process()
+            self._fatal = TargetError(f"the handshake failed: {error}", kind=ErrorKind.HANDSHAKE)
+            raise self._fatal from None
         self._start_failures = 0
+
+    @property
+    def handshake_error(self) -> str:
+        """Why the adapter's hello was refused, for the report; empty when it was accepted."""
+        fatal = self._fatal
+        return str(fatal.args[0]) if fatal is not None and fatal.kind is ErrorKind.HANDSHAKE else ""
 
     def _handshake(self) -> None:
         self._send(
@@ -299,21 +308,18 @@ class AdapterTarget:
         )
         answer = self._receive("hello")
         if answer["type"] != "hello":
-            self._restart_later()
             raise TargetError(f"answered the handshake with a {answer['type']!r} message instead of 'hello'")
         major = answer["protocol"].split(".")[0]
-        self.protocol = answer["protocol"]
-        implementation = answer["implementation"]
-        self.identity = TargetIdentity(
-            implementation["name"], implementation["version"], frozenset(answer["capabilities"])
-        )
         if major != PROTOCOL_VERSION.split(".")[0]:
-            self._fatal = TargetError(
+            raise TargetError(
                 f"announces protocol version {answer['protocol']}; "
                 f"this kit speaks {PROTOCOL_VERSION.split('.')[0]}.x"
             )
-            self._stop_process()
-            raise self._fatal
+        implementation = answer["implementation"]
+        self.protocol = answer["protocol"]
+        self.identity = TargetIdentity(
+            implementation["name"], implementation["version"], frozenset(answer["capabilities"])
+        )
 
     def close(self) -> None:
         if self._process is not None:
@@ -386,6 +392,12 @@ class AdapterTarget:
             raise TargetError(
                 f"printed a line that is not JSON while {awaiting} was awaited: {_shorten(text)!r}"
             ) from None
+        except (RecursionError, ValueError) as error:
+            self._restart_later()
+            raise TargetError(
+                f"answer to {awaiting} cannot be read: nested too deep or a number too long "
+                f"({_shorten(str(error) or type(error).__name__)})"
+            ) from None
         kind = message.get("type") if isinstance(message, dict) else None
         if kind not in _ADAPTER_MESSAGES:
             raise TargetError(
@@ -394,6 +406,10 @@ class AdapterTarget:
             )
         try:
             validate("protocol", message, _ADAPTER_MESSAGES[kind])
+        except RecursionError:
+            raise TargetError(
+                f"answer to {awaiting} is nested too deep to check against the schema"
+            ) from None
         except SchemaViolation as violation:
             raise TargetError(
                 f"answer to {awaiting} breaks the protocol schema at {violation.path}: "
@@ -403,11 +419,31 @@ class AdapterTarget:
 
     # -- the Target interface ------------------------------------------------------------------------
 
+    def _refuse_unsolicited(self, awaiting: str) -> None:
+        """The adapter speaks only when spoken to: a line waiting before a request is sent is a second
+        answer to the previous run or one sent before its run was asked, never an answer to this one."""
+        assert self._process is not None
+        early = self._process.next_line(0)
+        if early is None or isinstance(early, _Eof):
+            return
+        self._restart_later()
+        if isinstance(early, _Oversized):
+            raise TargetError(f"sent {early.size} bytes unasked before {awaiting} was sent")
+        text = early.data.decode("utf-8", "replace").strip()
+        previous = self._seq - 1
+        try:
+            again = isinstance(message := json.loads(text), dict) and message.get("seq") == previous > 0
+        except (ValueError, RecursionError):
+            again = False
+        what = f"a second answer to run #{previous}" if again else f"a line before {awaiting} was asked"
+        raise TargetError(f"sent {what}: {_shorten(text)!r}")
+
     def run(self, scenario: Scenario) -> Trace:
         self.start()
         self._seq += 1
         seq = self._seq
         awaiting = f"run #{seq}"
+        self._refuse_unsolicited(awaiting)
         self._send({"type": "run", "seq": seq, "scenario": scenario_to_json(scenario)})
         answer = self._receive(awaiting)
         if answer.get("seq") != seq:

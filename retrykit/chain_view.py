@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from reference.model import BackupFile, BackupKind, Trace
+from retrykit.errors import ScenarioAuthoringError
 
 _CREATED = re.compile(r"^session (\d+), attempt (\d+)$")
 _POINT = re.compile(
@@ -20,7 +21,7 @@ _POINT = re.compile(
 )
 
 
-class ChainTableError(ValueError):
+class ChainTableError(ScenarioAuthoringError):
     """A chain table in a feature file cannot be read; the message quotes the cell."""
 
 

@@ -34,7 +34,9 @@ from retrykit.report import (
     report_json_text,
     write_atomically,
 )
+from retrykit.results import Conforms
 from retrykit.targets import open_target
+from retrykit.text import printable
 
 EXIT_DRIFT = 1
 EXIT_USAGE = 2
@@ -96,9 +98,8 @@ def _mutants(args: argparse.Namespace) -> int:
         record = mutation.strength_json(outcomes)
         write_atomically(mutation.STRENGTH_FILE, record)
         readme = ROOT / "README.md"
-        write_atomically(
-            readme, mutation.readme_with_strength(readme.read_text(encoding="utf-8"), json.loads(record))
-        )
+        text = mutation.readme_with_strength(readme.read_text(encoding="utf-8"), json.loads(record))
+        write_atomically(readme, mutation.readme_with_headline(text, outcomes))
     rows = [
         (o.name, o.rule, "caught" if o.caught else "MISSED", o.judged_failures, o.defect) for o in outcomes
     ]
@@ -132,17 +133,13 @@ def _explore(args: argparse.Namespace) -> int:
     name = target.identity.name
     seed_text = "derandomised (--ci)" if args.ci else f"seed {args.seed}"
     print(
-        f"explored {state.examples} scenarios against {name} ({seed_text}); "
-        f"{state.skipped} skipped for capabilities"
+        f"explored {state.examples} scenarios against {printable(name)} ({seed_text}); "
+        f"{state.not_applicable} not applicable (capabilities not declared)"
     )
-    if state.interpretation_differences:
-        print(
-            f"{state.interpretation_differences} scenario(s) differ only on the kit's interpretations "
-            "(not counted)"
-        )
+    conforms, reasons = state.verdict(args.include_interpretations)
+    print(f"conforms: {conforms.value}" + "".join(f"\n  - {printable(r)}" for r in reasons))
     if state.finding is None:
-        print("verdict: passed, no scenario broke a documented rule")
-        return 0
+        return 0 if conforms is Conforms.YES else EXIT_DRIFT
     finding = state.finding
     search = ["--ci"] if args.ci else ["--seed", str(args.seed)]
     adapter = ["--adapter", args.adapter] if args.adapter else []
@@ -171,7 +168,7 @@ def _explore(args: argparse.Namespace) -> int:
     write_atomically(folder / "report.md", render_markdown(report))
     write_atomically(folder / "report.html", render_html(report))
     write_atomically(folder / "report.json", report_json_text(report))
-    print(f"verdict: {finding.verdict.value}\n{finding.summary()}\n\n{gherkin}")
+    print(f"verdict: {finding.verdict.value}\n{printable(finding.summary())}\n\n{gherkin}")
     print(
         f"reproducer: {folder / 'reproducer.feature'} (scenario JSON beside it); "
         f"report: {folder / 'report.md'}"

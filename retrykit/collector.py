@@ -1,4 +1,4 @@
-"""Collect each scenario's graded result as pytest runs it."""
+"""Grade each scenario as pytest runs it, by the kit's grading model (retrykit.results)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from reference import engine
 from reference.model import Scenario
 from retrykit.catalogue import Catalogue
 from retrykit.codec import scenario_to_json, trace_to_json
-from retrykit.results import Mismatch, ScenarioResult, Verdict, grade
-from retrykit.verdicts import ExpectationMismatch
+from retrykit.results import Grade, ScenarioResult, Verdict, grade
+from retrykit.verdicts import ScenarioFindings
 
 
 def scenario_rules(item: pytest.Item) -> tuple[str, ...]:
@@ -21,43 +21,46 @@ def scenario_rules(item: pytest.Item) -> tuple[str, ...]:
 class ResultCollector:
     """Grades each scenario where it runs, and keeps every graded result where the report is written."""
 
-    def __init__(self, catalogue: Catalogue, run_key: pytest.StashKey, scenario_key: pytest.StashKey) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        run_key: pytest.StashKey,
+        scenario_key: pytest.StashKey,
+        missing_key: pytest.StashKey,
+    ) -> None:
         self.catalogue = catalogue
         self.results: list[ScenarioResult] = []
         self._run_key = run_key
         self._scenario_key = scenario_key
+        self._missing_key = missing_key
 
     def grade(
         self, item: pytest.Item, report: pytest.TestReport, error: BaseException | None
     ) -> ScenarioResult:
         rules = scenario_rules(item)
-        interpretation = item.get_closest_marker("interpretation") is not None
         run = item.stash.get(self._run_key, None)
         scenario: Scenario | None = item.stash.get(self._scenario_key, None)
-        violations = run.violations if run is not None else ()
+        missing: tuple[str, ...] = item.stash.get(self._missing_key, ())
         if report.skipped and not hasattr(report, "wasxfail"):
-            verdict, reason, kind = Verdict.SKIPPED, _skip_reason(report), ""
+            graded = Grade(Verdict.NOT_APPLICABLE if missing else Verdict.SKIPPED, _skip_reason(report))
         else:
-            verdict, reason, kind = grade(
-                error, violations, interpretation=interpretation, catalogue=self.catalogue
-            )
-        mismatch = None
-        if isinstance(error, ExpectationMismatch):
-            mismatch = Mismatch(error.what, error.expected, error.observed)
+            graded = grade(error, rules, self.catalogue)
+        findings = error if isinstance(error, ScenarioFindings) else None
         doc = getattr(item.obj, "__doc__", "") or ""
         feature_path, _, name = doc.partition(": ")
-        feature = Path(feature_path).name
         return ScenarioResult(
             nodeid=item.nodeid,
-            feature=feature,
+            feature=Path(feature_path).name,
             name=name or item.name,
             rules=rules,
-            interpretation=interpretation,
-            verdict=verdict,
-            reason=reason,
-            error_kind=kind,
-            violations=violations,
-            mismatch=mismatch,
+            interpretation=item.get_closest_marker("interpretation") is not None,
+            verdict=graded.verdict,
+            reason=graded.reason,
+            error_kind=graded.error_kind,
+            violations=run.violations if run is not None else (),
+            claims=tuple(findings.claims) if findings is not None else (),
+            findings=graded.findings,
+            missing_capabilities=missing,
             scenario=scenario_to_json(scenario) if scenario is not None else None,
             trace=trace_to_json(run.trace) if run is not None else None,
             expected_trace=trace_to_json(engine.run(scenario)) if scenario is not None else None,

@@ -48,6 +48,14 @@ def breaches(scenario: Scenario, trace: Trace) -> list[str]:
                             f"{where}: {task.vm} ended {task.result.value}, "
                             f"the scenario injected {expected.value}"
                         )
+    runs = {(s.number, a.number) for s in trace.sessions for a in s.attempts}
+    for file in trace.files:
+        named = [(file.session, file.attempt)] + [(p.session, p.attempt) for p in file.restore_points]
+        found.extend(
+            f"file {file.id!r} names session {s}, attempt {a}, which the trace does not have"
+            for s, a in dict.fromkeys(named)
+            if (s, a) not in runs
+        )
     ids = [f.id for f in trace.files]
     if len(set(ids)) != len(ids):
         found.append("two backup files share an id")

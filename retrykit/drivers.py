@@ -7,13 +7,16 @@ a scenario runs unchanged against either.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from reference import engine
 from reference.model import Scenario, Trace, Trigger
 from retrykit import __version__
+from retrykit.canonical import canonical, differences
 from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
+from retrykit.errors import ErrorKind, TargetError
 
 ALL_CAPABILITIES = frozenset(
     {"chain:per_machine", "chain:single_file", "trigger:manual", "manual_stop", "job_failure", "custom_retry"}
@@ -48,6 +51,22 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
         if plan.job_failure_attempts:
             needed.add("job_failure")
     return frozenset(needed)
+
+
+def run_consistently(target: Target, scenario: Scenario, times: int = 1) -> Trace:
+    """The target's trace of ``scenario``, asked ``times`` times: answers that make other decisions (their
+    canonical forms differ) are an error of kind nondeterministic, quoting what differed and both traces."""
+    first = target.run(scenario)
+    for attempt in range(2, times + 1):
+        again = target.run(scenario)
+        if canonical(again) != canonical(first):
+            raise TargetError(
+                f"run {attempt} of {times} of the same scenario answered another trace than run 1: "
+                f"{'; '.join(differences(again, first))}; run 1: {json.dumps(canonical(first))}; "
+                f"run {attempt}: {json.dumps(canonical(again))}",
+                kind=ErrorKind.NONDETERMINISTIC,
+            )
+    return first
 
 
 class ReferenceTarget:

@@ -11,6 +11,8 @@ class ErrorKind(StrEnum):
     PROTOCOL = "protocol violation"
     CONTRACT = "contract breach"
     REPORTED = "reported error"
+    HANDSHAKE = "handshake"
+    NONDETERMINISTIC = "nondeterministic"
 
 
 class TargetError(Exception):
@@ -33,5 +35,13 @@ class ContractBreach(TargetError):
     kind = ErrorKind.CONTRACT
 
 
+class TargetSkipped(Exception):
+    """The implementation answered 'skipped' for a scenario whose capabilities it declared."""
+
+
 class KitUsageError(Exception):
     """Bad input from the person running the kit: one clear message, never a traceback."""
+
+
+class ScenarioAuthoringError(KitUsageError):
+    """A feature file describes something the kit cannot build; the message says which step to fix."""

@@ -1,34 +1,37 @@
 """Search the space of scenarios for one a target gets wrong, and shrink it to a minimal reproducer.
 
-Each generated scenario is judged by the same oracles as the ``Then`` steps, and
-compared with the reference engine's trace (a differential check). A broken
-documented rule, an unexplained difference from the reference, or an error of the
-target stops the search; hypothesis then shrinks the scenario, and the kit writes
-the smallest one as Gherkin in its own step wording, plus the scenario JSON.
-Differences that only touch the kit's interpretations are counted apart and do
-not stop the search unless asked to.
+Each generated scenario is judged by the same oracles and the same grading model as the
+feature run (retrykit.results), and compared with the reference engine's trace (a
+differential check: a difference no rule check explains cannot be graded, an error of kind
+"unexplained"). A failure is run a second time before it is shrunk; one that does not
+reproduce is reported as nondeterministic instead. A broken documented rule or an error of
+the target stops the search; hypothesis then shrinks the scenario, and the kit writes the
+smallest one as Gherkin in its own step wording, plus the scenario JSON. Differences that
+only touch the kit's interpretations are counted apart and do not stop the search unless
+asked to (the ``fail`` interpretation policy).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import Flaky
 
 from reference import engine
 from reference.model import Scenario, Trace
 from retrykit import contract, strategies
-from retrykit.adapter import TargetSkipped
+from retrykit.canonical import differences
 from retrykit.catalogue import Catalogue, RuleKind
 from retrykit.codec import scenario_to_json, trace_to_json
 from retrykit.drivers import Target, required_capabilities
-from retrykit.errors import TargetError
+from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.oracles import Violation, judge
-from retrykit.results import ScenarioResult, Verdict
+from retrykit.results import UNEXPLAINED, Conforms, ScenarioResult, Verdict, grade
+from retrykit.verdicts import ScenarioFindings
 
 Json = dict[str, Any]
 
@@ -58,73 +61,73 @@ class Finding:
 @dataclass
 class Exploration:
     examples: int = 0
-    skipped: int = 0
+    not_applicable: int = 0
+    """Scenarios that need a capability the target does not declare."""
+    target_skipped: int = 0
+    """Scenarios the target answered 'skipped' although it declared every capability they need."""
     interpretation_differences: int = 0
     first_interpretation_difference: Finding | None = None
+    unreproduced: list[Finding] = field(default_factory=list)
+    """Failures that a second run of the same scenario did not show again."""
     finding: Finding | None = None
     log: list[Finding] = field(default_factory=list)
 
-
-def canonical(trace: Trace) -> Json:
-    """What the page and the reference decide, without what a target may choose freely (names, orders)."""
-    sessions = [
-        {
-            "number": s.number,
-            "trigger": s.trigger.value,
-            "status": s.status.value,
-            "stopped": s.stopped_manually,
-            "attempts": [
-                {
-                    "number": a.number,
-                    "job_failure": a.job_failure,
-                    "tasks": sorted((t.vm, t.result.value) for t in a.tasks),
-                }
-                for a in s.attempts
-            ],
-        }
-        for s in trace.sessions
-    ]
-    files = sorted(
-        json.dumps(
-            {
-                "kind": f.kind.value,
-                "session": f.session,
-                "attempt": f.attempt,
-                "points": sorted((p.vm, p.kind.value, p.session, p.attempt) for p in f.restore_points),
-            }
-        )
-        for f in trace.files
-    )
-    return {"sessions": sessions, "files": files}
-
-
-def differences(observed: Trace, expected: Trace) -> list[str]:
-    a, b = canonical(observed), canonical(expected)
-    found = []
-    if a["sessions"] != b["sessions"]:
-        found.append("the sessions or their attempts differ")
-    if a["files"] != b["files"]:
-        found.append("the backup files differ")
-    return found
+    def verdict(self, include_interpretations: bool) -> tuple[Conforms, list[str]]:
+        """The search's verdict by the kit's grading model, with its reasons."""
+        reasons = []
+        if self.finding is not None:
+            reasons.append(f"{self.finding.verdict.value}: {self.finding.summary().splitlines()[0]}")
+        if self.target_skipped:
+            reasons.append(
+                f"{self.target_skipped} scenario(s) answered 'skipped' although the target declared their capabilities"
+            )
+        if self.unreproduced:
+            reasons.append(
+                f"{len(self.unreproduced)} failure(s) did not reproduce on a second run (nondeterministic)"
+            )
+        if self.examples == self.not_applicable:
+            reasons.append("no scenario could be judged")
+        if self.interpretation_differences and not include_interpretations:
+            reasons.append(
+                f"{self.interpretation_differences} scenario(s) differ only on the kit's interpretations (not counted)"
+            )
+        if self.finding is not None and self.finding.verdict in (Verdict.FAILED, Verdict.DIFFERS):
+            return Conforms.NO, reasons
+        if (
+            self.finding is not None
+            or self.target_skipped
+            or self.unreproduced
+            or self.examples == self.not_applicable
+        ):
+            return Conforms.NOT_ESTABLISHED, reasons
+        return Conforms.YES, reasons
 
 
 def examine(target: Target, scenario: Scenario, catalogue: Catalogue) -> Finding | None:
-    """None when the target conforms on this scenario (or cannot be judged on it: see ``skipped``)."""
+    """None when the target conforms on this scenario; else what is wrong, graded as a feature run would."""
     try:
         trace = target.run(scenario)
         contract.enforce(scenario, trace)
     except TargetError as error:
         return Finding(scenario, Verdict.ERROR, error=str(error.args[0]), error_kind=error.kind.value)
+    except TargetSkipped as skipped:
+        return Finding(scenario, Verdict.SKIPPED, error=str(skipped), error_kind="skipped")
     violations = tuple(judge(scenario, trace))
-    documented = [v for v in violations if catalogue[v.rule].kind.documented]
-    if documented:
-        return Finding(scenario, Verdict.FAILED, violations, trace=trace)
     if violations:
-        return Finding(scenario, Verdict.DIFFERS, violations, trace=trace)
+        graded = grade(ScenarioFindings([], list(violations)), (), catalogue)
+        return Finding(scenario, graded.verdict, violations, trace=trace)
     unexplained = tuple(differences(trace, engine.run(scenario)))
     if unexplained:
-        return Finding(scenario, Verdict.FAILED, differences=unexplained, trace=trace)
+        return Finding(scenario, Verdict.ERROR, differences=unexplained, error_kind=UNEXPLAINED, trace=trace)
     return None
+
+
+def _reproduced(finding: Finding, again: Finding | None) -> bool:
+    return again is not None and (again.verdict, again.rules, again.error_kind) == (
+        finding.verdict,
+        finding.rules,
+        finding.error_kind,
+    )
 
 
 class _Stop(Exception):
@@ -161,14 +164,18 @@ def explore(
     def probe(scenario: Scenario) -> None:
         state.examples += 1
         if not required_capabilities(scenario) <= capabilities:
-            state.skipped += 1
+            state.not_applicable += 1
             return
-        try:
-            finding = examine(target, scenario, catalogue)
-        except TargetSkipped:
-            state.skipped += 1
-            return
+        finding = examine(target, scenario, catalogue)
         if finding is None:
+            return
+        if finding.verdict is Verdict.SKIPPED:
+            state.target_skipped += 1
+            return
+        if finding.error_kind != ErrorKind.CRASH and not _reproduced(
+            finding, examine(target, scenario, catalogue)
+        ):
+            state.unreproduced.append(finding)
             return
         if stops(finding):
             state.log.append(finding)
@@ -181,6 +188,9 @@ def explore(
         search()
     except _Stop:
         state.finding = _without_idle_sessions(state.log[-1], target, catalogue, stops)
+    except Flaky:
+        if not state.unreproduced:
+            raise
     return state
 
 

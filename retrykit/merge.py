@@ -48,7 +48,7 @@ def agreements(reports: list[Json]) -> list[Agreement]:
             if observed is None or observed == _behaviour(scenario["expected_trace"]):
                 continue
             groups.setdefault(observed, []).append(label)
-            broken = tuple(dict.fromkeys(v["rule"] for v in scenario["violations"]))
+            broken = tuple(scenario["findings"])
             blamed[observed] = broken or tuple(scenario["rules"])
         for observed, labels in groups.items():
             if len(labels) >= 2:
@@ -84,7 +84,7 @@ def build_matrix(reports: list[Json]) -> dict[str, Any]:
         "implementations": [
             {
                 "label": label,
-                "conforms_to_page": r["headline"]["conforms_to_page"],
+                "conforms": r["conforms"],
                 "complete": r["end_of_report"]["complete"],
                 "generated": r["generated"],
             }

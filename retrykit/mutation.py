@@ -1,7 +1,9 @@
 """How strong is the suite? Run it against every shipped mutant and count the ones it catches.
 
-A mutant counts as caught when the feature run fails and one of its failing scenarios (failed or
-differs, not a target error) cites or breaks the rule the mutant says it breaks.
+A mutant counts as caught when the run tells one story against it: a non-zero exit status, the verdict
+"no", and the rule the mutant says it breaks failed in the rule table. A reading (another reading of a
+point the page leaves open) counts as told apart when the run passes with "yes" and reports the
+interpretation it differs on.
 """
 
 from __future__ import annotations
@@ -37,11 +39,23 @@ class MutantOutcome:
     run_failed: bool
     judged_failures: int
     errors: int
-    tagged: bool
+    conforms: str
+    rule_verdict: str
+    headline: str = ""
+    """The verdict and its reasons as report.md opens with them."""
 
     @property
     def caught(self) -> bool:
-        return self.run_failed and self.tagged
+        return self.run_failed and self.conforms == "no" and self.rule_verdict == "failed"
+
+    @property
+    def told_apart(self) -> bool:
+        """For a reading: the run passes, and names the interpretation it differs on."""
+        return (
+            not self.run_failed
+            and self.conforms == "yes"
+            and self.rule_verdict == "differs from interpretation"
+        )
 
 
 def shipped() -> ModuleType:
@@ -55,20 +69,47 @@ def shipped() -> ModuleType:
 
 def run_mutant(name: str, rule: str, defect: str, timeout: float = 300) -> MutantOutcome:
     with tempfile.TemporaryDirectory() as folder:
+        headline_file = Path(folder) / "report.md"
         command = [
             sys.executable, "-m", "pytest", "features", "-q", "-p", "no:cacheprovider",
             "--adapter", shlex.join([sys.executable, str(MUTANTS_FILE), name]), "--report-dir", folder,
         ]  # fmt: skip
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
         report = json.loads((Path(folder) / "report.json").read_text(encoding="utf-8"))
+        headline = _headline(headline_file.read_text(encoding="utf-8"))
     bad = [s for s in report["scenarios"] if s["verdict"] in ("failed", "differs from interpretation")]
-    tagged = any(rule in s["rules"] or rule in {v["rule"] for v in s["violations"]} for s in bad)
     errors = sum(s["verdict"] == "error" for s in report["scenarios"])
-    return MutantOutcome(name, rule, defect, done.returncode != 0, len(bad), errors, tagged)
+    verdict = next(r["verdict"] for r in report["rules"] if r["id"] == rule)
+    return MutantOutcome(
+        name, rule, defect, done.returncode != 0, len(bad), errors, report["conforms"], verdict, headline
+    )
 
 
-def run_all(jobs: int = 2) -> list[MutantOutcome]:
-    mutants = list(shipped().MUTANTS.values())
+def _headline(markdown: str) -> str:
+    """The verdict line of a report.md and the list of reasons under it."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Conforms to the page:"))
+    end = next(i for i in range(start + 2, len(lines)) if not lines[i].startswith("- "))
+    return "\n".join(lines[start:end])
+
+
+HEADLINE_EXAMPLE = "default-count-2"
+"""The mutant whose report headline the README quotes, from a real run, as an example of a verdict."""
+
+
+def headline_markdown(outcomes: list[MutantOutcome]) -> str:
+    outcome = next(o for o in outcomes if o.name == HEADLINE_EXAMPLE)
+    command = f'pytest features --adapter "python adapters/mutants.py {outcome.name}"'
+    quoted = "\n".join(f"> {line}" if line else ">" for line in outcome.headline.splitlines())
+    return (
+        f"For example, `{command}` ({outcome.defect}) exits with status 1, and its report.md opens with "
+        f"(`{RECORD_COMMAND}` rewrites this from a real run):\n\n{quoted}\n"
+    )
+
+
+def run_all(jobs: int = 2, group: str = "MUTANTS") -> list[MutantOutcome]:
+    """Run the suite against every member of one group of adapters/mutants.py: MUTANTS or READINGS."""
+    mutants = list(getattr(shipped(), group).values())
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(pool.map(lambda m: run_mutant(m.name, m.rule, m.defect), mutants))
 
@@ -119,6 +160,11 @@ def strength_markdown(record: dict[str, Any]) -> str:
 def readme_with_strength(readme: str, record: dict[str, Any]) -> str:
     """The README with its suite-strength block (between its two markers) rewritten from the record."""
     return with_block(readme, "suite-strength", strength_markdown(record))
+
+
+def readme_with_headline(readme: str, outcomes: list[MutantOutcome]) -> str:
+    """The README with its headline-example block rewritten from this run's report of the example mutant."""
+    return with_block(readme, "headline-example", headline_markdown(outcomes))
 
 
 def load_strength(path: Path = STRENGTH_FILE) -> dict[str, Any] | None:

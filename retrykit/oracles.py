@@ -1,19 +1,26 @@
-"""The catalogue's rules as checks over any trace.
+"""The catalogue's rules as checks over any trace: one table from rule ID to the function that checks it.
 
-``judge(scenario, trace)`` returns every violation it finds, each naming the
-catalogue rule it breaks. It reads only the scenario and the observed trace:
-each decision is judged from the state the trace itself shows at that point, so
-one early mistake of a target is reported once instead of cascading.
+``judge(scenario, trace)`` reads the observed trace once into ``Facts`` (what each run
+did, and what the page then called for, worked out from the trace's own task results),
+then runs every check of ``CHECKS``; each check yields violations of its own rule only,
+so a rule's check is easy to find and to test alone. Each decision is judged from the
+state the trace itself shows at that point, so one early mistake of a target is reported
+once instead of cascading.
+
+The judge shares no code with the reference engine it judges: it works out a session's
+status, what a retry must run and whether one must follow on its own. It also never
+judges what the page leaves free: the order of tasks inside a run (only a stop "after n
+tasks" says which n finished), the order of files and restore points, and file ids.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from reference.engine import session_status
 from reference.model import (
+    BackupFile,
     BackupKind,
     ChainFormat,
     Job,
@@ -26,6 +33,9 @@ from reference.model import (
     Trigger,
 )
 
+JOB_WIDE = 0
+"""The ``session`` of a violation about the job as a whole or its backup chain."""
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -33,6 +43,9 @@ class Violation:
     where: str
     expected: str
     observed: str
+    session: int = JOB_WIDE
+    """The session the violation is about, so a scenario's expectation about that session can be laid at
+    the rules its trace broke there."""
 
     def __str__(self) -> str:
         return f"[{self.rule}] {self.where}: expected {self.expected}; observed {self.observed}"
@@ -42,6 +55,21 @@ def _names(vms: list[str] | tuple[str, ...]) -> str:
     return ", ".join(vms) if vms else "no VM"
 
 
+def rolled_up_status(
+    latest: Mapping[str, TaskResult | None], *, job_failure: bool, stopped: bool
+) -> SessionStatus:
+    """The status a session stands at, from each task's latest result in it (None: not run yet).
+
+    JR.STATUS.FAILED: a task left unprocessed fails it; JR.STATUS.RECOVERED: otherwise the worst latest
+    result decides; JR.STOP.STATUS and JR.JOB-FAILURE: a stop, or a job-level error of the latest run,
+    fails it as well.
+    """
+    results = set(latest.values())
+    if stopped or job_failure or None in results or TaskResult.FAILED in results:
+        return SessionStatus.FAILED
+    return SessionStatus.WARNING if TaskResult.WARNING in results else SessionStatus.SUCCESS
+
+
 def count_rule(job: Job) -> str:
     """Which catalogue rule governs the number of retries of this job."""
     if not job.retry.enabled or job.retry.count == 0:
@@ -49,85 +77,249 @@ def count_rule(job: Job) -> str:
     return "JR.COUNT.DEFAULT" if job.retry.count is None else "JR.COUNT.CUSTOM"
 
 
-def _unprocessed(job: Job, latest: dict[str, TaskResult | None]) -> list[str]:
+def _allowed_retries(job: Job) -> int:
+    if not job.retry.enabled:
+        return 0
+    return 3 if job.retry.count is None else job.retry.count
+
+
+def _unprocessed(job: Job, latest: Mapping[str, TaskResult | None]) -> list[str]:
+    """Failed or never-run tasks, in job order: what a retry must take (JR.SCOPE.FAILED-ONLY)."""
     return [vm for vm in job.vms if latest[vm] is None or latest[vm] is TaskResult.FAILED]
 
 
-def _retry_forbidden_by(
-    plan: SessionPlan, job: Job, attempt: int, status: SessionStatus, pending: list[str], stopped: bool
-) -> str | None:
-    """The rule that forbids a retry after ``attempt``, or None when the page calls for one."""
-    if plan.trigger is Trigger.MANUAL:
+# --- facts: what the trace shows, and what the page called for at each point ---------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """After ``attempt`` of a session: what the session stood at, and whether another attempt followed."""
+
+    session: int
+    attempt: int
+    trigger: Trigger
+    stopped: bool
+    status: SessionStatus
+    pending: tuple[str, ...]
+    retried: bool
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """One observed attempt beside the tasks the page called for, given what the trace showed before it."""
+
+    session: int
+    attempt: int
+    first: bool
+    stop_here: bool
+    expected: tuple[str, ...]
+    observed: tuple[str, ...]
+    carried: frozenset[str]
+    """VMs the previous session left unprocessed."""
+    warned: frozenset[str]
+    """VMs that already ended with a warning earlier in the session."""
+
+    @property
+    def fits(self) -> bool:
+        return Counter(self.observed) == Counter(self.expected)
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    session: Session
+    runs: tuple[RunFacts, ...]
+    decisions: tuple[Decision, ...]
+    judged_to_end: bool
+    """False when a forbidden retry cut the judgement short: what follows it is not judged again."""
+    status: SessionStatus
+    stopped: bool
+    pending: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Facts:
+    scenario: Scenario
+    trace: Trace
+    sessions: tuple[SessionFacts, ...]
+
+
+def forbidden_by(job: Job, decision: Decision) -> str | None:
+    """The rule that forbids a retry after this decision's attempt, or None when the page calls for one.
+
+    The order is the precedence a reader expects: who started or stopped the session first, then what
+    the session stood at, then how many retries the job allows.
+    """
+    if decision.trigger is Trigger.MANUAL:
         return "JR.MANUAL.START"
-    if stopped:
+    if decision.stopped:
         return "JR.MANUAL.STOP"
-    if status is not SessionStatus.FAILED:
+    if decision.status is not SessionStatus.FAILED:
         return "JR.WHEN.NOT-SUCCESS-WARNING"
-    if not pending:
+    if not decision.pending:
         return "JR.WHEN.FAILED-UNPROCESSED"
-    if attempt >= 1 + job.retry.effective_count:
+    if decision.attempt >= 1 + _allowed_retries(job):
         return count_rule(job)
     return None
 
 
-def _judge_session(
-    scenario: Scenario, plan: SessionPlan, session: Session, carried: set[str]
-) -> Iterator[Violation]:
-    job = scenario.job
-    chain_rule = "JR.PM.NEXT-SESSION" if job.chain_format is ChainFormat.PER_MACHINE else "JR.SF.NEXT-SESSION"
+def _session_facts(job: Job, plan: SessionPlan, session: Session, carried: frozenset[str]) -> SessionFacts:
     latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
-    expected_vms = list(job.vms)
+    expected: list[str] = list(job.vms)
     stopped = False
     status = SessionStatus.FAILED
-    n = session.number
+    runs: list[RunFacts] = []
+    decisions: list[Decision] = []
+    judged_to_end = True
     for index, attempt in enumerate(session.attempts):
-        where = f"session {n}, attempt {attempt.number}"
         if index > 0:
-            previous = session.attempts[index - 1].number
-            forbidden = _retry_forbidden_by(plan, job, previous, status, expected_vms, stopped)
-            if forbidden is not None:
-                yield Violation(forbidden, where, f"no retry after attempt {previous}", "a retry ran")
-                return
+            decision = decisions[-1]
+            if forbidden_by(job, decision) is not None:
+                judged_to_end = False
+                break
         stop_here = plan.stop is not None and plan.stop.attempt == attempt.number
-        if plan.stop is not None and stop_here:
-            expected_vms = expected_vms[: plan.stop.after_tasks]
+        if stop_here and plan.stop is not None:
+            expected = expected[: plan.stop.after_tasks]
             stopped = True
-        observed_vms = [t.vm for t in attempt.tasks]
-        if observed_vms != expected_vms and Counter(observed_vms) != Counter(expected_vms):
-            yield from _wrong_task_set(
-                where, index, expected_vms, observed_vms, latest, carried, chain_rule, stop_here
+        warned = frozenset(vm for vm, result in latest.items() if result is TaskResult.WARNING)
+        runs.append(
+            RunFacts(
+                session.number,
+                attempt.number,
+                index == 0,
+                stop_here,
+                tuple(expected),
+                tuple(t.vm for t in attempt.tasks),
+                carried,
+                warned,
             )
-        elif stop_here and observed_vms != expected_vms:
-            yield Violation(
-                "JR.ORDER", where, f"tasks in job order: {_names(expected_vms)}", _names(observed_vms)
-            )
+        )
         for task in attempt.tasks:
             latest[task.vm] = task.result
-        expected_vms = _unprocessed(job, latest)
-        status = session_status(latest, job_failure=attempt.job_failure, stopped=stopped)
-    last = session.attempts[-1].number
-    if _retry_forbidden_by(plan, job, last, status, expected_vms, stopped) is None:
-        rule = "JR.RETRY.AUTOMATIC" if last == 1 else count_rule(job)
-        yield Violation(
-            rule,
-            f"session {n}, after attempt {last}",
-            f"a retry of {_names(expected_vms)} (retry {last} of {job.retry.effective_count})",
-            "no further attempt",
+        expected = _unprocessed(job, latest)
+        status = rolled_up_status(latest, job_failure=attempt.job_failure, stopped=stopped)
+        decisions.append(
+            Decision(
+                session.number,
+                attempt.number,
+                plan.trigger,
+                stopped,
+                status,
+                tuple(expected),
+                index + 1 < len(session.attempts),
+            )
         )
-    if session.status is not status:
+    return SessionFacts(
+        session, tuple(runs), tuple(decisions), judged_to_end, status, stopped, tuple(expected)
+    )
+
+
+def analyse(scenario: Scenario, trace: Trace) -> Facts:
+    job = scenario.job
+    sessions = []
+    carried: frozenset[str] = frozenset()
+    for plan, session in zip(scenario.sessions, trace.sessions, strict=False):
+        sessions.append(_session_facts(job, plan, session, carried))
+        latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
+        for attempt in session.attempts:
+            for task in attempt.tasks:
+                latest[task.vm] = task.result
+        carried = frozenset(_unprocessed(job, latest))
+    return Facts(scenario, trace, tuple(sessions))
+
+
+# --- checks: one per rule -------------------------------------------------------------------------------
+
+Check = Callable[[Facts], Iterator[Violation]]
+
+
+def check_session_count(facts: Facts) -> Iterator[Violation]:
+    """JR.SESSION.SAME: retries stay inside their session, so the trace has exactly the planned sessions."""
+    planned, observed = len(facts.scenario.sessions), len(facts.trace.sessions)
+    if planned != observed:
         yield Violation(
-            _status_rule(status, expected_vms, stopped), f"session {n}", status.value, session.status.value
-        )
-    if session.stopped_manually != stopped:
-        yield Violation(
-            "JR.STOP.STATUS",
-            f"session {n}",
-            f"stopped_manually={stopped}",
-            f"stopped_manually={session.stopped_manually}",
+            "JR.SESSION.SAME",
+            "the job",
+            f"{planned} session(s), retries inside them",
+            f"{observed} session(s)",
         )
 
 
-def _status_rule(expected: SessionStatus, unprocessed: list[str], stopped: bool) -> str:
+def _decisions(facts: Facts) -> Iterator[Decision]:
+    for session in facts.sessions:
+        yield from session.decisions
+
+
+def _missing_retry_rule(job: Job, decision: Decision) -> str:
+    return "JR.RETRY.AUTOMATIC" if decision.attempt == 1 else count_rule(job)
+
+
+def retry_check(rule: str) -> Check:
+    """The check of a rule that decides whether a retry follows: a retry it forbids that ran, or (for the
+    rules that call for retries) a retry the page called for that never came."""
+
+    def check(facts: Facts) -> Iterator[Violation]:
+        job = facts.scenario.job
+        for decision in _decisions(facts):
+            forbidding = forbidden_by(job, decision)
+            where = f"session {decision.session}, after attempt {decision.attempt}"
+            if decision.retried and forbidding == rule:
+                yield Violation(
+                    rule, where, f"no retry after attempt {decision.attempt}", "a retry ran", decision.session
+                )
+            elif not decision.retried and forbidding is None and _missing_retry_rule(job, decision) == rule:
+                yield Violation(
+                    rule,
+                    where,
+                    f"a retry of {_names(decision.pending)} "
+                    f"(retry {decision.attempt} of {_allowed_retries(job)})",
+                    "no further attempt",
+                    decision.session,
+                )
+
+    check.__doc__ = f"{rule}: whether a retry follows each run."
+    return check
+
+
+def task_set_rule(chain_format: ChainFormat, run: RunFacts) -> str:
+    """The rule a run breaks by taking other tasks than the page calls for."""
+    if run.stop_here:
+        return "JR.ORDER"
+    if run.first:
+        missing = set((Counter(run.expected) - Counter(run.observed)).elements())
+        if missing & run.carried:
+            return "JR.PM.NEXT-SESSION" if chain_format is ChainFormat.PER_MACHINE else "JR.SF.NEXT-SESSION"
+        return "JR.SESSION.ALL-VMS"
+    extra = set((Counter(run.observed) - Counter(run.expected)).elements())
+    return "JR.WARNING.PROCESSED" if extra & run.warned else "JR.SCOPE.FAILED-ONLY"
+
+
+def task_set_check(rule: str) -> Check:
+    """The check of a rule that says which tasks a run takes; their order is the target's own business."""
+
+    def check(facts: Facts) -> Iterator[Violation]:
+        chain_format = facts.scenario.job.chain_format
+        for session in facts.sessions:
+            for run in session.runs:
+                if run.fits or task_set_rule(chain_format, run) != rule:
+                    continue
+                missing = sorted((Counter(run.expected) - Counter(run.observed)).elements())
+                extra = sorted((Counter(run.observed) - Counter(run.expected)).elements())
+                detail = [f"missing {_names(missing)}"] if missing else []
+                detail += [f"also ran {_names(extra)}"] if extra else []
+                yield Violation(
+                    rule,
+                    f"session {run.session}, attempt {run.attempt}",
+                    f"tasks {_names(run.expected)}",
+                    f"tasks {_names(run.observed)} ({'; '.join(detail)})",
+                    run.session,
+                )
+
+    check.__doc__ = f"{rule}: which tasks each run takes."
+    return check
+
+
+def status_rule(expected: SessionStatus, unprocessed: tuple[str, ...], stopped: bool) -> str:
+    """The rule that fixes a session's final status."""
     if expected is not SessionStatus.FAILED:
         return "JR.STATUS.RECOVERED"
     if unprocessed and not stopped:
@@ -135,158 +327,229 @@ def _status_rule(expected: SessionStatus, unprocessed: list[str], stopped: bool)
     return "JR.STOP.STATUS" if stopped else "JR.JOB-FAILURE"
 
 
-def _wrong_task_set(
-    where: str,
-    index: int,
-    expected: list[str],
-    observed: list[str],
-    latest: dict[str, TaskResult | None],
-    carried: set[str],
-    chain_rule: str,
-    stop_here: bool,
-) -> Iterator[Violation]:
-    missing = sorted((Counter(expected) - Counter(observed)).elements())
-    extra = sorted((Counter(observed) - Counter(expected)).elements())
-    if stop_here:
-        rule = "JR.ORDER"
-    elif index == 0:
-        rule = chain_rule if set(missing) & carried else "JR.SESSION.ALL-VMS"
-    elif any(latest.get(vm) is TaskResult.WARNING for vm in extra):
-        rule = "JR.WARNING.PROCESSED"
-    else:
-        rule = "JR.SCOPE.FAILED-ONLY"
-    detail = []
-    if missing:
-        detail.append(f"missing {_names(missing)}")
-    if extra:
-        detail.append(f"also ran {_names(extra)}")
-    yield Violation(
-        rule, where, f"tasks {_names(expected)}", f"tasks {_names(observed)} ({'; '.join(detail)})"
-    )
+def status_check(rule: str) -> Check:
+    """The check of a rule that fixes a session's final status."""
+
+    def check(facts: Facts) -> Iterator[Violation]:
+        for session in facts.sessions:
+            if not session.judged_to_end or session.session.status is session.status:
+                continue
+            if status_rule(session.status, session.pending, session.stopped) == rule:
+                yield Violation(
+                    rule,
+                    f"session {session.session.number}",
+                    session.status.value,
+                    session.session.status.value,
+                    session.session.number,
+                )
+
+    check.__doc__ = f"{rule}: each session's final status."
+    return check
 
 
-def _judge_sessions(scenario: Scenario, trace: Trace) -> Iterator[Violation]:
-    if len(trace.sessions) != len(scenario.sessions):
-        yield Violation(
-            "JR.SESSION.SAME",
-            "the job",
-            f"{len(scenario.sessions)} session(s), retries inside them",
-            f"{len(trace.sessions)} session(s)",
-        )
-    carried: set[str] = set()
-    for plan, session in zip(scenario.sessions, trace.sessions, strict=False):
-        yield from _judge_session(scenario, plan, session, carried)
-        latest: dict[str, TaskResult | None] = dict.fromkeys(scenario.job.vms)
-        for attempt in session.attempts:
-            for task in attempt.tasks:
-                latest[task.vm] = task.result
-        carried = set(_unprocessed(scenario.job, latest))
+def check_stopped_flag(facts: Facts) -> Iterator[Violation]:
+    """JR.STOP.STATUS: a session the user stopped says so, and only such a session."""
+    for session in facts.sessions:
+        if session.judged_to_end and session.session.stopped_manually != session.stopped:
+            yield Violation(
+                "JR.STOP.STATUS",
+                f"session {session.session.number}",
+                f"stopped_manually={session.stopped}",
+                f"stopped_manually={session.session.stopped_manually}",
+                session.session.number,
+            )
 
 
-def _judge_restore_points(scenario: Scenario, trace: Trace) -> Iterator[Violation]:
-    """Every processed task leaves exactly one restore point, and nothing else does."""
-    per_machine = scenario.job.chain_format is ChainFormat.PER_MACHINE
-    written = Counter((p.session, p.attempt, p.vm) for f in trace.files for p in f.restore_points)
-    processed = {
+def _chain_rule(job: Job, per_machine: str, single_file: str) -> str:
+    return per_machine if job.chain_format is ChainFormat.PER_MACHINE else single_file
+
+
+def _written(trace: Trace) -> Counter[tuple[int, int, str]]:
+    return Counter((p.session, p.attempt, p.vm) for f in trace.files for p in f.restore_points)
+
+
+def _processed(trace: Trace) -> set[tuple[int, int, str]]:
+    return {
         (s.number, a.number, t.vm)
         for s in trace.sessions
         for a in s.attempts
         for t in a.tasks
-        if t.result.processed
+        if t.result is not TaskResult.FAILED
     }
-    for key in sorted(key for key in processed if written[key] != 1):
-        rule = "JR.PM.FILE-PER-VM" if per_machine else "JR.SF.ONE-FILE-PER-SESSION"
+
+
+def check_point_per_processed_task(facts: Facts) -> Iterator[Violation]:
+    """JR.PM.FILE-PER-VM / JR.SF.ONE-FILE-PER-SESSION: every processed task leaves exactly one restore
+    point in the chain."""
+    rule = _chain_rule(facts.scenario.job, "JR.PM.FILE-PER-VM", "JR.SF.ONE-FILE-PER-SESSION")
+    written = _written(facts.trace)
+    for key in sorted(k for k in _processed(facts.trace) if written[k] != 1):
         yield Violation(
             rule,
             f"session {key[0]}, attempt {key[1]}, {key[2]}",
             "one restore point for the processed VM",
             f"{written[key]} restore point(s)",
+            key[0],
         )
-    for key in sorted(set(written) - processed):
-        rule = "JR.PM.ONLY-PROCESSED" if per_machine else "JR.SF.ONLY-PROCESSED"
+
+
+def check_no_point_without_processing(facts: Facts) -> Iterator[Violation]:
+    """JR.PM.ONLY-PROCESSED / JR.SF.ONLY-PROCESSED: no restore point for a run that did not process it."""
+    rule = _chain_rule(facts.scenario.job, "JR.PM.ONLY-PROCESSED", "JR.SF.ONLY-PROCESSED")
+    written = _written(facts.trace)
+    for key in sorted(set(written) - _processed(facts.trace)):
         yield Violation(
             rule,
             f"session {key[0]}, attempt {key[1]}, {key[2]}",
             "no restore point: the VM was not processed there",
             f"{written[key]} restore point(s)",
+            key[0],
         )
+
+
+def _chain_order(files: tuple[BackupFile, ...]) -> list[BackupFile]:
+    """Files in the order their runs created them; the trace may list them in any order."""
+    return sorted(files, key=lambda f: (f.session, f.attempt))
+
+
+def check_full_first(facts: Facts) -> Iterator[Violation]:
+    """JR.CHAIN.FULL-FIRST: a VM's first restore point is full and later ones incremental; a per-machine
+    file takes its point's kind, a single-file chain's first file is full and later ones incremental."""
+    rule = "JR.CHAIN.FULL-FIRST"
     seen: set[str] = set()
-    for point in sorted(
-        (p for f in trace.files for p in f.restore_points), key=lambda p: (p.session, p.attempt)
-    ):
+    points = sorted(
+        (p for f in facts.trace.files for p in f.restore_points), key=lambda p: (p.session, p.attempt)
+    )
+    for point in points:
         expected = BackupKind.INCREMENTAL if point.vm in seen else BackupKind.FULL
         if point.kind is not expected:
             yield Violation(
-                "JR.CHAIN.FULL-FIRST",
+                rule,
                 f"session {point.session}, attempt {point.attempt}, {point.vm}",
                 f"a {expected.value} restore point",
                 f"a {point.kind.value} restore point",
+                point.session,
             )
         seen.add(point.vm)
-
-
-def _judge_per_machine_files(trace: Trace) -> Iterator[Violation]:
-    for file in trace.files:
-        where = f"file {file.id!r} (created by session {file.session}, attempt {file.attempt})"
-        if len(file.restore_points) != 1:
-            rule = "JR.PM.ONLY-PROCESSED" if not file.restore_points else "JR.PM.FILE-PER-VM"
-            vms = [p.vm for p in file.restore_points]
-            yield Violation(rule, where, "the restore point of exactly one VM", _names(vms))
-            continue
-        point = file.restore_points[0]
-        if (point.session, point.attempt) != (file.session, file.attempt):
-            if point.attempt > 1:
-                rule = "JR.PM.RETRY-NEW-FILES"
-            elif point.session != file.session:
-                rule = "JR.PM.NEXT-SESSION"
-            else:
-                rule = "JR.PM.FILE-PER-VM"
-            yield Violation(
-                rule,
-                where,
-                "a new file for the run that wrote it",
-                f"{point.vm} written by session {point.session}, attempt {point.attempt}",
-            )
-        if file.kind is not point.kind:
-            yield Violation(
-                "JR.CHAIN.FULL-FIRST", where, f"a {point.kind.value} file", f"a {file.kind.value} file"
-            )
-
-
-def _judge_single_file(trace: Trace) -> Iterator[Violation]:
-    by_session: dict[int, list] = defaultdict(list)
-    for file in trace.files:
-        by_session[file.session].append(file)
-    for position, file in enumerate(trace.files):
+    files = facts.trace.files
+    if facts.scenario.job.chain_format is ChainFormat.PER_MACHINE:
+        for file in files:
+            if len(file.restore_points) == 1 and file.kind is not file.restore_points[0].kind:
+                yield Violation(
+                    rule,
+                    _file_where(file),
+                    f"a {file.restore_points[0].kind.value} file",
+                    f"a {file.kind.value} file",
+                    file.session,
+                )
+        return
+    for position, file in enumerate(_chain_order(files)):
         expected = BackupKind.FULL if position == 0 else BackupKind.INCREMENTAL
         if file.kind is not expected:
             yield Violation(
-                "JR.CHAIN.FULL-FIRST",
-                f"file {file.id!r} (file {position + 1} of the chain)",
+                rule,
+                f"{_file_where(file)}, file {position + 1} of the chain",
                 f"a {expected.value} file",
                 f"a {file.kind.value} file",
+                file.session,
             )
-    for session in trace.sessions:
-        files = by_session.get(session.number, [])
-        where = f"session {session.number}"
-        if len(files) > 1:
-            late = [f for f in files if f.attempt > min(g.attempt for g in files)]
-            rule = "JR.SF.RETRY-SAME-FILE" if late else "JR.SF.ONE-FILE-PER-SESSION"
+
+
+def _file_where(file: BackupFile) -> str:
+    return f"file {file.id!r} (created by session {file.session}, attempt {file.attempt})"
+
+
+def _per_machine_file_rule(file: BackupFile) -> str | None:
+    """The per-machine rule a file breaks by what it holds or by the run it names as its creator."""
+    if not file.restore_points:
+        return "JR.PM.ONLY-PROCESSED"
+    foreign = [p for p in file.restore_points if (p.session, p.attempt) != (file.session, file.attempt)]
+    if any(p.attempt > 1 for p in foreign):
+        return "JR.PM.RETRY-NEW-FILES"
+    if any(p.session != file.session for p in foreign):
+        return "JR.PM.NEXT-SESSION"
+    return "JR.PM.FILE-PER-VM" if foreign or len(file.restore_points) > 1 else None
+
+
+def per_machine_file_check(rule: str) -> Check:
+    """The check of a per-machine rule about single files: one VM each, in a file of the run that wrote it."""
+
+    def check(facts: Facts) -> Iterator[Violation]:
+        if facts.scenario.job.chain_format is not ChainFormat.PER_MACHINE:
+            return
+        for file in facts.trace.files:
+            if _per_machine_file_rule(file) != rule:
+                continue
+            points = ", ".join(
+                f"{p.vm} (session {p.session}, attempt {p.attempt})" for p in file.restore_points
+            )
             yield Violation(
-                rule, where, "one backup file", f"{len(files)} files: {_names([f.id for f in files])}"
+                rule,
+                _file_where(file),
+                "the restore point of exactly one VM, written by the run that created the file",
+                points or "no restore point",
+                file.session,
             )
+
+    check.__doc__ = f"{rule}: what each per-machine file holds."
+    return check
+
+
+def _single_files(facts: Facts) -> Iterator[tuple[Session, list[BackupFile]]]:
+    if facts.scenario.job.chain_format is not ChainFormat.SINGLE_FILE:
+        return
+    by_session: dict[int, list[BackupFile]] = defaultdict(list)
+    for file in _chain_order(facts.trace.files):
+        by_session[file.session].append(file)
+    for session in facts.trace.sessions:
+        yield session, by_session.get(session.number, [])
+
+
+def _one_file_rule(files: list[BackupFile]) -> str:
+    late = [f for f in files if f.attempt > files[0].attempt]
+    return "JR.SF.RETRY-SAME-FILE" if late else "JR.SF.ONE-FILE-PER-SESSION"
+
+
+def one_file_check(rule: str) -> Check:
+    """The check of a single-file rule that allows one file per session: a retry adds to it."""
+
+    def check(facts: Facts) -> Iterator[Violation]:
+        for session, files in _single_files(facts):
+            if len(files) > 1 and _one_file_rule(files) == rule:
+                yield Violation(
+                    rule,
+                    f"session {session.number}",
+                    "one backup file",
+                    f"{len(files)} files: {_names([f.id for f in files])}",
+                    session.number,
+                )
+
+    check.__doc__ = f"{rule}: one file per session."
+    return check
+
+
+def check_file_creation(facts: Facts) -> Iterator[Violation]:
+    """JR.SF.FILE-CREATION: a session's file is created by its first run that processes a VM."""
+    for session, files in _single_files(facts):
         first_with_data = next(
-            (a.number for a in session.attempts if any(t.result.processed for t in a.tasks)), None
+            (a.number for a in session.attempts if any(t.result is not TaskResult.FAILED for t in a.tasks)),
+            None,
         )
         if files and files[0].attempt != first_with_data:
             yield Violation(
                 "JR.SF.FILE-CREATION",
-                where,
+                f"session {session.number}",
                 "the file created by the first attempt that processed a VM"
                 if first_with_data
                 else "no file: no VM was processed",
                 f"file {files[0].id!r} created by attempt {files[0].attempt}",
+                session.number,
             )
+
+
+def check_points_of_own_session(facts: Facts) -> Iterator[Violation]:
+    """JR.SF.NEXT-SESSION: a session's file holds only what that session wrote."""
+    for session, files in _single_files(facts):
         for file in files:
             for point in file.restore_points:
                 if point.session != session.number:
@@ -295,15 +558,74 @@ def _judge_single_file(trace: Trace) -> Iterator[Violation]:
                         f"file {file.id!r}",
                         f"only restore points written by session {session.number}",
                         f"{point.vm} written by session {point.session}, attempt {point.attempt}",
+                        session.number,
                     )
 
 
+def for_format(chain_format: ChainFormat, check: Check) -> Check:
+    """A check shared by both chain formats, run only for jobs of one, so it reports that format's rule."""
+
+    def only(facts: Facts) -> Iterator[Violation]:
+        if facts.scenario.job.chain_format is chain_format:
+            yield from check(facts)
+
+    return only
+
+
+def _all(*checks: Check) -> Check:
+    def check(facts: Facts) -> Iterator[Violation]:
+        for one in checks:
+            yield from one(facts)
+
+    return check
+
+
+CHECKS: dict[str, Check] = {
+    "JR.SESSION.SAME": check_session_count,
+    "JR.RETRY.AUTOMATIC": retry_check("JR.RETRY.AUTOMATIC"),
+    "JR.COUNT.DEFAULT": retry_check("JR.COUNT.DEFAULT"),
+    "JR.COUNT.CUSTOM": retry_check("JR.COUNT.CUSTOM"),
+    "JR.COUNT.ZERO": retry_check("JR.COUNT.ZERO"),
+    "JR.WHEN.FAILED-UNPROCESSED": retry_check("JR.WHEN.FAILED-UNPROCESSED"),
+    "JR.WHEN.NOT-SUCCESS-WARNING": retry_check("JR.WHEN.NOT-SUCCESS-WARNING"),
+    "JR.MANUAL.START": retry_check("JR.MANUAL.START"),
+    "JR.MANUAL.STOP": retry_check("JR.MANUAL.STOP"),
+    "JR.SCOPE.FAILED-ONLY": task_set_check("JR.SCOPE.FAILED-ONLY"),
+    "JR.WARNING.PROCESSED": task_set_check("JR.WARNING.PROCESSED"),
+    "JR.SESSION.ALL-VMS": task_set_check("JR.SESSION.ALL-VMS"),
+    "JR.ORDER": task_set_check("JR.ORDER"),
+    "JR.STATUS.FAILED": status_check("JR.STATUS.FAILED"),
+    "JR.STATUS.RECOVERED": status_check("JR.STATUS.RECOVERED"),
+    "JR.JOB-FAILURE": status_check("JR.JOB-FAILURE"),
+    "JR.STOP.STATUS": _all(status_check("JR.STOP.STATUS"), check_stopped_flag),
+    "JR.PM.FILE-PER-VM": _all(
+        for_format(ChainFormat.PER_MACHINE, check_point_per_processed_task),
+        per_machine_file_check("JR.PM.FILE-PER-VM"),
+    ),
+    "JR.PM.ONLY-PROCESSED": _all(
+        for_format(ChainFormat.PER_MACHINE, check_no_point_without_processing),
+        per_machine_file_check("JR.PM.ONLY-PROCESSED"),
+    ),
+    "JR.PM.RETRY-NEW-FILES": per_machine_file_check("JR.PM.RETRY-NEW-FILES"),
+    "JR.PM.NEXT-SESSION": _all(
+        task_set_check("JR.PM.NEXT-SESSION"), per_machine_file_check("JR.PM.NEXT-SESSION")
+    ),
+    "JR.CHAIN.FULL-FIRST": check_full_first,
+    "JR.SF.ONE-FILE-PER-SESSION": _all(
+        for_format(ChainFormat.SINGLE_FILE, check_point_per_processed_task),
+        one_file_check("JR.SF.ONE-FILE-PER-SESSION"),
+    ),
+    "JR.SF.ONLY-PROCESSED": for_format(ChainFormat.SINGLE_FILE, check_no_point_without_processing),
+    "JR.SF.RETRY-SAME-FILE": one_file_check("JR.SF.RETRY-SAME-FILE"),
+    "JR.SF.FILE-CREATION": check_file_creation,
+    "JR.SF.NEXT-SESSION": _all(task_set_check("JR.SF.NEXT-SESSION"), check_points_of_own_session),
+}
+"""Every rule that has an oracle, with its check; the example rules have none, their scenarios spell
+the whole result out."""
+
+
 def judge(scenario: Scenario, trace: Trace) -> list[Violation]:
-    """Every rule violation the trace shows, in the order a reader would meet them."""
-    violations = list(_judge_sessions(scenario, trace))
-    violations += _judge_restore_points(scenario, trace)
-    if scenario.job.chain_format is ChainFormat.PER_MACHINE:
-        violations += _judge_per_machine_files(trace)
-    else:
-        violations += _judge_single_file(trace)
-    return violations
+    """Every rule violation the trace shows, session by session, then the job-wide ones."""
+    facts = analyse(scenario, trace)
+    found = [v for check in CHECKS.values() for v in check(facts)]
+    return sorted(found, key=lambda v: (v.session == JOB_WIDE, v.session))

@@ -89,9 +89,7 @@ def _failure(scenario: Json) -> str:
         )
     parts.append("")
     rows: list[list[object]] = []
-    if scenario["mismatch"]:
-        m = scenario["mismatch"]
-        rows.append(["scenario step", m["what"], m["expected"], m["observed"]])
+    rows += [["scenario step", c["what"], c["expected"], c["observed"]] for c in scenario["claims"]]
     rows += [[v["rule"], v["where"], v["expected"], v["observed"]] for v in scenario["violations"]]
     if rows:
         parts += [_table(["rule", "where", "expected", "observed"], rows), ""]
@@ -122,12 +120,13 @@ def _failure(scenario: Json) -> str:
 def render_markdown(report: Json) -> str:
     impl = report["implementation"]
     headline = report["headline"]
-    verdict = "**yes**" if headline["conforms_to_page"] else "**no**"
     lines = [
         f"# Job retry conformance: {cell(impl['name'])} {cell(impl['version'])}",
         "",
-        f"Conforms to the page: {verdict}. Documented rules: {_tally(headline['documented_rules'])}. "
-        f"Interpretations: {_tally(headline['interpretations'])}.",
+        f"Conforms to the page: **{report['conforms']}**. Documented rules: "
+        f"{_tally(headline['documented_rules'])}. Interpretations: {_tally(headline['interpretations'])}.",
+        "",
+        *[f"- {cell(reason)}" for reason in report["reasons"]],
         "",
     ]
     strength = report.get("suite_strength")
@@ -196,7 +195,7 @@ def render_matrix_markdown(matrix: Json) -> str:
     about = [
         [
             i["label"],
-            "yes" if i["conforms_to_page"] else "no",
+            i["conforms"],
             "complete" if i["complete"] else "partial (the run was interrupted)",
             i["generated"],
         ]

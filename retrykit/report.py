@@ -18,7 +18,7 @@ from typing import Any
 
 from retrykit import __version__
 from retrykit.catalogue import Catalogue, RuleKind
-from retrykit.results import ScenarioResult, Verdict, rule_verdict
+from retrykit.results import InterpretationPolicy, ScenarioResult, Verdict, conformance, rule_verdict
 from retrykit.schemas import SchemaViolation, validate
 
 Json = dict[str, Any]
@@ -36,6 +36,8 @@ class Implementation:
     protocol: str
     command: str
     """The adapter command, or empty for the in-process reference engine."""
+    handshake_error: str = ""
+    """Why the adapter's hello was refused; empty when it was accepted (or there is no adapter)."""
 
 
 @dataclass(frozen=True)
@@ -63,16 +65,21 @@ def _scenario_json(
         "reason": result.reason,
         "error_kind": result.error_kind,
         "violations": [
-            {"rule": v.rule, "where": v.where, "expected": v.expected, "observed": v.observed}
+            {
+                "rule": v.rule,
+                "where": v.where,
+                "expected": v.expected,
+                "observed": v.observed,
+                "session": v.session,
+            }
             for v in result.violations
         ],
-        "mismatch": None
-        if result.mismatch is None
-        else {
-            "what": result.mismatch.what,
-            "expected": result.mismatch.expected,
-            "observed": result.mismatch.observed,
-        },
+        "claims": [
+            {"what": c.what, "expected": c.expected, "observed": c.observed, "session": c.session}
+            for c in result.claims
+        ],
+        "findings": list(result.findings),
+        "missing_capabilities": list(result.missing_capabilities),
         "known_failure": None if known is None else {"reason": known.reason, "issue": known.issue},
         "unexpected_pass": known is not None and result.verdict is Verdict.PASSED,
         "rerun": result.rerun or rerun_command(result.nodeid, implementation),
@@ -96,6 +103,8 @@ def build_report(
     *,
     generated: str,
     complete: bool,
+    expected: int | None = None,
+    policy: InterpretationPolicy = InterpretationPolicy.REPORT,
     known_failures: dict[str, KnownFailure] | None = None,
     strength: Json | None = None,
 ) -> Json:
@@ -104,8 +113,8 @@ def build_report(
     known = known_failures or {}
     by_rule = (strength or {}).get("rules", {})
     rules = []
-    for rule in catalogue.rules:
-        verdict = rule_verdict(results, rule.id, rule.kind)
+    rule_verdicts = [(rule, rule_verdict(results, rule.id, rule.kind)) for rule in catalogue.rules]
+    for rule, verdict in rule_verdicts:
         rules.append(
             {
                 "id": rule.id,
@@ -120,10 +129,18 @@ def build_report(
                 else {k: by_rule[rule.id][k] for k in ("caught", "shipped")},
             }
         )
-    documented = [Verdict(r["verdict"]) for r in rules if RuleKind(r["kind"]).documented]
-    interpretations = [Verdict(r["verdict"]) for r in rules if RuleKind(r["kind"]) is RuleKind.INTERPRETATION]
+    documented = [v for rule, v in rule_verdicts if rule.kind.documented]
+    interpretations = [v for rule, v in rule_verdicts if rule.kind is RuleKind.INTERPRETATION]
     scenario_verdicts = [r.verdict for r in results]
-    conforms = complete and all(v is Verdict.PASSED for v in documented)
+    outcome = conformance(
+        results,
+        {rule.id: (rule.kind, verdict) for rule, verdict in rule_verdicts},
+        complete=complete,
+        expected=len(results) if expected is None else expected,
+        handshake_error=implementation.handshake_error,
+        policy=policy,
+        known=frozenset(known),
+    )
     totals = _tally(scenario_verdicts) | {
         "known_failures": sum(r.nodeid in known and r.verdict is not Verdict.PASSED for r in results),
         "unexpected_passes": sum(r.nodeid in known and r.verdict is Verdict.PASSED for r in results),
@@ -136,11 +153,15 @@ def build_report(
             "version": implementation.version,
             "protocol": implementation.protocol,
             "command": implementation.command,
+            "handshake_error": implementation.handshake_error,
         },
         "generated": generated,
         "page": {"title": catalogue.page, "source_url": catalogue.source_url},
+        "conforms": outcome.conforms.value,
+        "reasons": list(outcome.reasons),
+        "accepted": outcome.accepted,
+        "interpretations_policy": policy.value,
         "headline": {
-            "conforms_to_page": conforms,
             "documented_rules": _tally(documented),
             "interpretations": _tally(interpretations),
         },

@@ -15,12 +15,8 @@ from reference.model import (
     TaskResult,
     Trigger,
 )
-from retrykit.errors import KitUsageError
+from retrykit.errors import ScenarioAuthoringError
 from retrykit.naming import vm_name
-
-
-class ScenarioAuthoringError(KitUsageError):
-    """A feature file describes something the kit cannot build; the message says which step to fix."""
 
 
 def _attempt(number: int) -> int:

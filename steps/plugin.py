@@ -1,32 +1,32 @@
 """The pytest plugin that turns ``features/`` into a conformance run against one target.
 
 It registers the steps, maps ``@JR.*`` tags to rule markers, picks the target,
-and, after every scenario whose own steps passed, lets the catalogue's oracles
-judge the trace, so no scenario can pass while its trace breaks another rule.
+and, after the last step of every scenario, raises what its soft ``Then`` claims and
+the catalogue's oracles found, so no scenario can pass while its trace breaks a rule.
 The report itself is written by steps/reporting.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
+from pytest_bdd import parser as bdd
 
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.drivers import Target
 from retrykit.errors import KitUsageError
 from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
 from retrykit.report import Implementation
+from retrykit.results import InterpretationPolicy
 from retrykit.targets import adapter_command, open_target
-from retrykit.verdicts import RuleViolations
+from retrykit.verdicts import ClaimLog, ScenarioFindings
 from steps.draft import ScenarioDraft
 from steps.given import *  # noqa: F403  (pytest-bdd finds steps as fixtures of this plugin module)
 from steps.reporting import IMPLEMENTATION
 from steps.then import *  # noqa: F403
 from steps.when import *  # noqa: F403
 from steps.when import RUN_KEY
-
-_STEP_FAILED = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,6 +58,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=DEFAULT_TIMEOUT,
         help="how long the adapter may take to answer one request (default: %(default)s)",
     )
+    group.addoption(
+        "--repeat",
+        metavar="N",
+        type=_positive,
+        default=1,
+        help="run each scenario N times and report a target whose traces differ as nondeterministic "
+        "(default: %(default)s)",
+    )
+    group.addoption(
+        "--interpretations",
+        choices=[p.value for p in InterpretationPolicy],
+        default=InterpretationPolicy.REPORT.value,
+        help="report: differences on the kit's interpretations are shown but do not fail the run; "
+        "fail: they count against it like a broken documented rule (default: %(default)s)",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1000:
+        raise pytest.UsageError(f"--repeat takes a whole number from 1 to 1000, got {text!r}")
+    return value
 
 
 def _usage(config: pytest.Config) -> tuple[str | None, float]:
@@ -74,8 +99,9 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
     adapter, timeout = _usage(pytestconfig)
     chosen = open_target(adapter, timeout)
     protocol = chosen.protocol if isinstance(chosen, AdapterTarget) else ""
+    handshake = chosen.handshake_error if isinstance(chosen, AdapterTarget) else ""
     pytestconfig.stash[IMPLEMENTATION] = Implementation(
-        chosen.identity.name, chosen.identity.version, protocol, adapter or ""
+        chosen.identity.name, chosen.identity.version, protocol, adapter or "", handshake
     )
     yield chosen
     chosen.close()
@@ -86,13 +112,36 @@ def draft() -> ScenarioDraft:
     return ScenarioDraft()
 
 
-def pytest_bdd_step_error(request: pytest.FixtureRequest) -> None:
-    request.node.stash[_STEP_FAILED] = True
+@pytest.fixture
+def claims() -> ClaimLog:
+    return ClaimLog()
 
 
-def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_bdd_after_step(
+    request: pytest.FixtureRequest,
+    feature: bdd.Feature,
+    scenario: bdd.Scenario,
+    step: bdd.Step,
+    step_func: Callable[..., object],
+    step_func_args: dict[str, object],
+) -> Generator[None, None, None]:
+    """After a scenario's last step, what its claims and the oracles found fails that step, through
+    pytest-bdd's own step-error hook, so its Cucumber JSON marks the step failed as pytest does the test."""
+    yield
     run = request.node.stash.get(RUN_KEY, None)
-    if request.node.stash.get(_STEP_FAILED, False) or run is None:
+    if step is not scenario.steps[-1] or run is None:
         return
-    if run.violations:
-        raise RuleViolations(list(run.violations))
+    failed = request.getfixturevalue("claims").failed
+    if failed or run.violations:
+        findings = ScenarioFindings(failed, list(run.violations))
+        request.config.hook.pytest_bdd_step_error(
+            request=request,
+            feature=feature,
+            scenario=scenario,
+            step=step,
+            step_func=step_func,
+            step_func_args=step_func_args,
+            exception=findings,
+        )
+        raise findings

@@ -25,8 +25,16 @@ from retrykit.paths import REPORTS
 from retrykit.render_html import render_html
 from retrykit.render_md import render_markdown
 from retrykit.report import Implementation, KnownFailure, build_report, report_json_text, write_atomically
-from retrykit.results import ScenarioResult, Verdict, result_from_json, result_to_json
-from steps.when import RUN_KEY, SCENARIO_KEY
+from retrykit.results import (
+    InterpretationPolicy,
+    ScenarioResult,
+    Verdict,
+    binding,
+    result_from_json,
+    result_to_json,
+)
+from retrykit.text import printable
+from steps.when import MISSING_KEY, RUN_KEY, SCENARIO_KEY
 
 COLLECTOR = pytest.StashKey[ResultCollector]()
 IMPLEMENTATION = pytest.StashKey[Implementation]()
@@ -35,6 +43,7 @@ _EXPECTED_COUNT = pytest.StashKey[int]()
 _WRITTEN = pytest.StashKey[Path]()
 _POSITIONS = pytest.StashKey[dict[str, int]]()
 _RECEIVER = pytest.StashKey["_Receiver"]()
+_VERDICT = pytest.StashKey[tuple[str, list[str]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,7 +69,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[COLLECTOR] = ResultCollector(load_catalogue(), RUN_KEY, SCENARIO_KEY)
+    config.stash[COLLECTOR] = ResultCollector(load_catalogue(), RUN_KEY, SCENARIO_KEY, MISSING_KEY)
     config.stash[_POSITIONS] = {}
     config.stash[_RECEIVER] = _Receiver(config.stash[COLLECTOR])
     config.pluginmanager.register(config.stash[_RECEIVER], "retrykit-results")
@@ -112,10 +121,26 @@ def pytest_runtest_makereport(
     if report.when == "call" or (report.when == "setup" and not report.passed):
         error = call.excinfo.value if call.excinfo is not None else None
         result = item.config.stash[COLLECTOR].grade(item, report, error)
+        _mirror(report, result, _policy(item.config))
         # An attribute of the report travels with it from a pytest-xdist worker to the controller.
         report.retrykit_result = result_to_json(result)  # type: ignore[attr-defined]
         report.retrykit_position = item.config.stash[_POSITIONS].get(item.nodeid, 0)  # type: ignore[attr-defined]
     return report
+
+
+def _policy(config: pytest.Config) -> InterpretationPolicy:
+    return InterpretationPolicy(config.getoption("interpretations"))
+
+
+def _mirror(report: pytest.TestReport, result: ScenarioResult, policy: InterpretationPolicy) -> None:
+    """pytest's outcome tells the kit's story: a difference on an interpretation that the policy does not
+    count is shown as an expected failure (x), never as a pass nor as a failure."""
+    if result.verdict is Verdict.DIFFERS and not binding(result.verdict, policy) and report.failed:
+        report.outcome = "skipped"
+        report.wasxfail = (  # type: ignore[attr-defined]
+            f"differs from the kit's interpretation of {', '.join(result.findings)} "
+            "(reported, not counted: --interpretations report)"
+        )
 
 
 class _Receiver:
@@ -163,9 +188,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         implementation,
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
         complete=complete,
+        expected=config.stash.get(_EXPECTED_COUNT, len(results)),
+        policy=_policy(config),
         known_failures=known,
         strength=load_strength(),
     )
+    config.stash[_VERDICT] = (report["conforms"], report["reasons"])
+    if results and not report["accepted"] and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     folder = config.getoption("report_dir") or REPORTS / _folder_name(implementation.name)
     write_atomically(folder / "report.md", render_markdown(report))
     write_atomically(folder / "report.html", render_html(report))
@@ -192,8 +222,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     for result in collector.results:
         counts[result.verdict.value] = counts.get(result.verdict.value, 0) + 1
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
-    name = "".join(ch for ch in config.stash[IMPLEMENTATION].name if ch.isprintable())
-    terminalreporter.write_line(f"{len(collector.results)} scenarios judged against {name}: {summary}")
+    name = printable(config.stash[IMPLEMENTATION].name, keep="")
+    terminalreporter.write_line(f"{len(collector.results)} scenarios against {name}: {summary}")
+    conforms, reasons = config.stash[_VERDICT]
+    terminalreporter.write_line(f"conforms to the page: {conforms}")
+    for reason in reasons:
+        terminalreporter.write_line(f"  - {printable(reason, keep='')}")
     stale = sorted(set(config.stash[_KNOWN]) - {r.nodeid for r in collector.results})
     if stale:
         terminalreporter.write_line(

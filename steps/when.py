@@ -9,8 +9,7 @@ from pytest_bdd import when
 
 from reference.model import Scenario, Trace
 from retrykit import contract
-from retrykit.adapter import TargetSkipped
-from retrykit.drivers import Target, required_capabilities
+from retrykit.drivers import Target, required_capabilities, run_consistently
 from retrykit.oracles import Violation, judge
 from steps.draft import ScenarioDraft
 
@@ -24,19 +23,19 @@ class Run:
 
 RUN_KEY = pytest.StashKey[Run]()
 SCENARIO_KEY = pytest.StashKey[Scenario]()
+MISSING_KEY = pytest.StashKey[tuple[str, ...]]()
+NOT_APPLICABLE = "not applicable: "
 
 
 @when("the job's sessions run", target_fixture="run")
 def sessions_run(draft: ScenarioDraft, target: Target, request: pytest.FixtureRequest) -> Run:
     scenario = draft.build()
     request.node.stash[SCENARIO_KEY] = scenario
-    missing = required_capabilities(scenario) - target.identity.capabilities
+    missing = tuple(sorted(required_capabilities(scenario) - target.identity.capabilities))
     if missing:
-        pytest.skip(f"{target.identity.name} does not declare the capabilities {', '.join(sorted(missing))}")
-    try:
-        trace = target.run(scenario)
-    except TargetSkipped as skipped:
-        pytest.skip(str(skipped))
+        request.node.stash[MISSING_KEY] = missing
+        pytest.skip(f"{NOT_APPLICABLE}{target.identity.name} does not declare {', '.join(missing)}")
+    trace = run_consistently(target, scenario, request.config.getoption("repeat"))
     contract.enforce(scenario, trace)
     run = Run(scenario, trace, tuple(judge(scenario, trace)))
     request.node.stash[RUN_KEY] = run

@@ -138,17 +138,19 @@ def raised(call: Callable[[], object]) -> TargetError:
 # -- one misbehaviour at a time ----------------------------------------------------------------------
 
 
-def test_an_adapter_that_exits_at_start_is_a_crash_with_its_status_and_stderr(adapter, notes) -> None:
+def test_an_adapter_that_exits_at_start_fails_the_handshake_once_with_its_status_and_stderr(
+    adapter, notes
+) -> None:
+    """It never shook hands, so nothing can be judged: every scenario gets the same handshake error and
+    the adapter is not started again."""
     target = adapter("exits_at_start", timeout=5)
-    for _ in range(2):
+    for _ in range(3):
         error = raised(lambda: target.run(SCENARIO))
-        assert error.kind is ErrorKind.CRASH
+        assert error.kind is ErrorKind.HANDSHAKE
         assert "exited (status 3) before answering hello" in str(error)
         assert "cannot read the licence file /etc/acme/licence.key" in str(error)
-    error = raised(lambda: target.run(SCENARIO))
-    assert error.kind is ErrorKind.CRASH
-    assert "failed to start 2 times" in str(error)
-    assert len(notes.pids()) == 2, "started again after giving up"
+    assert "exited (status 3)" in target.handshake_error
+    assert len(notes.pids()) == 1, "started again after its handshake failed"
 
 
 def test_a_crash_mid_run_fails_that_scenario_only_and_the_next_one_gets_a_fresh_process(
@@ -229,7 +231,7 @@ def test_an_unsupported_protocol_version_fails_every_scenario_from_one_start(ada
     target = adapter("speaks_protocol_2", timeout=5)
     for _ in range(3):
         error = raised(lambda: target.run(SCENARIO))
-        assert error.kind is ErrorKind.PROTOCOL
+        assert error.kind is ErrorKind.HANDSHAKE
         assert "protocol version 2.0" in str(error)
         assert "1.x" in str(error)
     assert len(notes.pids()) == 1, "restarted an adapter that can never speak this protocol"
@@ -473,7 +475,10 @@ def test_features_skip_what_an_adapter_does_not_declare_and_pass_the_rest(featur
     single_file = [s for s in scenarios if s["scenario"]["job"]["chain_format"] == "single_file"]
     assert single_file
     for s in single_file:
-        assert s["verdict"] == "skipped"
-        assert s["reason"] == "lacks_single_file does not declare the capabilities chain:single_file"
+        assert s["verdict"] == "not applicable"
+        assert s["reason"] == "not applicable: lacks_single_file does not declare chain:single_file"
+        assert s["missing_capabilities"] == ["chain:single_file"]
     assert {s["verdict"] for s in scenarios if s not in single_file} == {"passed"}
+    assert run.json()["conforms"] == "yes"
+    assert any("chain:single_file" in reason for reason in run.json()["reasons"])
     assert not running(run.notes.pids())

@@ -18,6 +18,7 @@ from retrykit.oracles import judge
 from retrykit.render_md import render_matrix_markdown
 from retrykit.report import Implementation, build_report, report_json_text
 from retrykit.results import ScenarioResult, Verdict, grade
+from retrykit.verdicts import ScenarioFindings
 
 SCENARIO = Scenario(
     Job("j", ("VM 1", "VM 2"), ChainFormat.PER_MACHINE),
@@ -29,17 +30,19 @@ NODEID = "features/test_features.py::test_count"
 def _report(name: str, trace: Trace, *, complete: bool = True) -> dict:
     catalogue = load_catalogue()
     violations = tuple(judge(SCENARIO, trace))
-    verdict, reason, kind = grade(None, violations, interpretation=False, catalogue=catalogue)
+    rules = ("JR.COUNT.DEFAULT",)
+    graded = grade(ScenarioFindings([], list(violations)) if violations else None, rules, catalogue)
     result = ScenarioResult(
         nodeid=NODEID,
         feature="retry_count.feature",
         name="count",
-        rules=("JR.COUNT.DEFAULT",),
+        rules=rules,
         interpretation=False,
-        verdict=verdict,
-        reason=reason,
-        error_kind=kind,
+        verdict=graded.verdict,
+        reason=graded.reason,
+        error_kind=graded.error_kind,
         violations=violations,
+        findings=graded.findings,
         scenario=scenario_to_json(SCENARIO),
         trace=trace_to_json(trace),
         expected_trace=trace_to_json(engine.run(SCENARIO)),

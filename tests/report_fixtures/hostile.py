@@ -10,7 +10,8 @@ from retrykit.catalogue import load_catalogue
 from retrykit.codec import scenario_from_json, trace_to_json
 from retrykit.oracles import Violation
 from retrykit.report import Implementation, KnownFailure, build_report
-from retrykit.results import Mismatch, ScenarioResult, Verdict
+from retrykit.results import ScenarioResult, Verdict
+from retrykit.verdicts import FailedClaim
 from retrykit.schemas import schema
 
 from .hostile_adapter import CONTROLS, FENCE_BREAK, IMG, PWNED, SCRIPT
@@ -47,7 +48,8 @@ def hostile_results() -> list[ScenarioResult]:
             verdict=Verdict.FAILED,
             reason=TEXT,
             violations=(Violation("JR.STATUS.FAILED", TEXT, TEXT, TEXT),),
-            mismatch=Mismatch(TEXT, TEXT, TEXT),
+            claims=(FailedClaim(TEXT, TEXT, TEXT),),
+            findings=("JR.STATUS.FAILED",),
             scenario=scenario,
             trace=observed,
             expected_trace=trace,

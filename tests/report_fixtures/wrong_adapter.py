@@ -1,8 +1,9 @@
 """A deliberately wrong implementation for the report tests: it retries a session that ended Warning.
 
 It is the reference engine with two decisions replaced: a VM that ended with a warning counts as still
-unprocessed, and any session that is not Success is retried. So it breaks JR.WHEN.NOT-SUCCESS-WARNING
-(normative: failed verdicts) and the JR.WARNING.PROCESSED interpretation (a differs verdict).
+unprocessed, and any session that is not Success is retried. So it breaks JR.WHEN.NOT-SUCCESS-WARNING and
+JR.WARNING.PROCESSED (normative: failed verdicts). It also takes another reading of a point the page
+leaves open (a job-level error does not fail the session), so JR.JOB-FAILURE differs from interpretation.
 
     pytest features --adapter "python tests/report_fixtures/wrong_adapter.py"
 """
@@ -34,6 +35,9 @@ def run(scenario: Json) -> Json:
 
 
 if __name__ == "__main__":
+    from retrykit.mutation import shipped
+
+    shipped().READINGS["job-failure-ignored"].patch()
     engine.unprocessed = _unprocessed
     engine.retry_needed = _retry_needed
     sys.exit(serve(run, name=NAME, version="6.6.6-wrong", capabilities=ALL_CAPABILITIES))
