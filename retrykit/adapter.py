@@ -255,13 +255,15 @@ class AdapterTarget:
         self.command = command
         self.timeout = timeout
         self.max_message_bytes = max_message_bytes
-        self.identity = TargetIdentity(name=os.path.basename(command[0]), version="unknown")
+        self.identity = TargetIdentity(name=" ".join(os.path.basename(c) for c in command), version="unknown")
         self.protocol = ""
         self.restarts = 0
         self._process: _Process | None = None
         self._seq = 0
         self._start_failures = 0
         self._fatal: TargetError | None = None
+        self._answered = 0
+        """The last run the live process answered: a line repeating its seq unasked is a second answer."""
         _LIVE.add(self)
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -288,7 +290,7 @@ class AdapterTarget:
             if self.protocol and error.kind in (ErrorKind.CRASH, ErrorKind.TIMEOUT):
                 raise
             self._stop_process()
-            self._fatal = TargetError(f"the handshake failed: {error}", kind=ErrorKind.HANDSHAKE)
+            self._fatal = TargetError(str(error), kind=ErrorKind.HANDSHAKE)
             raise self._fatal from None
         self._start_failures = 0
 
@@ -328,6 +330,7 @@ class AdapterTarget:
         _LIVE.discard(self)
 
     def _stop_process(self) -> None:
+        self._answered = 0
         if self._process is not None:
             self._process.kill()
             self._process = None
@@ -430,12 +433,12 @@ class AdapterTarget:
         if isinstance(early, _Oversized):
             raise TargetError(f"sent {early.size} bytes unasked before {awaiting} was sent")
         text = early.data.decode("utf-8", "replace").strip()
-        previous = self._seq - 1
+        answered = self._answered
         try:
-            again = isinstance(message := json.loads(text), dict) and message.get("seq") == previous > 0
+            again = isinstance(message := json.loads(text), dict) and message.get("seq") == answered > 0
         except (ValueError, RecursionError):
             again = False
-        what = f"a second answer to run #{previous}" if again else f"a line before {awaiting} was asked"
+        what = f"a second answer to run #{answered}" if again else f"a line before {awaiting} was asked"
         raise TargetError(f"sent {what}: {_shorten(text)!r}")
 
     def run(self, scenario: Scenario) -> Trace:
@@ -446,6 +449,7 @@ class AdapterTarget:
         self._refuse_unsolicited(awaiting)
         self._send({"type": "run", "seq": seq, "scenario": scenario_to_json(scenario)})
         answer = self._receive(awaiting)
+        self._answered = seq
         if answer.get("seq") != seq:
             self._restart_later()
             raise TargetError(f"answered {awaiting} with sequence number {answer.get('seq')!r}")

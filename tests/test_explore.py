@@ -19,6 +19,7 @@ from retrykit.drivers import ReferenceTarget
 from retrykit.explore import explore
 from retrykit.gherkin import feature_gherkin, scenario_gherkin
 from retrykit.paths import ROOT
+from retrykit.results import Conforms
 from retrykit.schemas import schema
 from retrykit.strategies import scenarios
 
@@ -149,3 +150,28 @@ def test_feature_gherkin_is_a_whole_feature() -> None:
     text = feature_gherkin(scenario, "x", ["JR.COUNT.DEFAULT"], comment="a\nb")
     assert text.startswith("# a\n# b\nFeature: ")
     assert "  @JR.COUNT.DEFAULT\n  Scenario: x\n" in text
+
+
+def test_a_failure_that_does_not_reproduce_is_reported_as_nondeterministic_not_shrunk() -> None:
+    """An adapter that answers a wrong status at random: each failure is run again before it is shrunk,
+    and one that the second run does not show makes the verdict "not established", never "yes"."""
+    from retrykit.adapter import AdapterTarget
+
+    flaky = [sys.executable, str(ROOT / "tests" / "trust_adapters" / "breaches.py"), "flaky"]
+    target = AdapterTarget(flaky)
+    try:
+        state = explore(target, CATALOGUE, examples=60, seed=11)
+    finally:
+        target.close()
+    assert state.unreproduced, "no failure of the flaky adapter failed to reproduce"
+    conforms, reasons = state.verdict(include_interpretations=False)
+    assert conforms is not Conforms.YES
+    assert any("did not reproduce" in reason for reason in reasons)
+
+
+def test_explore_exit_status_follows_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explore", "--examples", "30", "--seed", "1"]) == 0
+    assert "conforms: yes" in capsys.readouterr().out
+    skipping = shlex.join([sys.executable, str(ROOT / "tests" / "broken_adapters" / "answers_skipped.py")])
+    assert main(["explore", "--examples", "30", "--seed", "1", "--adapter", skipping]) == 1
+    assert "conforms: not established" in capsys.readouterr().out
