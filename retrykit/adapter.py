@@ -32,6 +32,7 @@ from retrykit.codec import decode_trace, scenario_to_json
 from retrykit.drivers import TargetIdentity
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.schemas import SchemaViolation, validate
+from retrykit.text import printable
 
 PROTOCOL_VERSION = "1.0"
 DEFAULT_TIMEOUT = 10.0
@@ -39,6 +40,8 @@ DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 STDERR_KEPT_BYTES = 16 * 1024
 _SHOWN_CHARS = 200
 _START_FAILURES_BEFORE_GIVING_UP = 2
+DEFAULT_MAX_FAILURES = 3
+"""Crashes or timeouts in a row after which the adapter counts as unresponsive and the run stops early."""
 _SHUTDOWN_GRACE = 3.0
 _EXIT_POLL = 0.05
 _EXIT_GRACE = 0.5
@@ -63,7 +66,28 @@ class _Eof:
 
 
 def _shorten(text: str) -> str:
-    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + f"... ({len(text)} characters)"
+    """Adapter text as it may be quoted: control characters escaped (an escape sequence in a message must
+    not reach a terminal raw), and cut to a length a person reads."""
+    shown = printable(text, keep="")
+    return shown if len(shown) <= _SHOWN_CHARS else shown[:_SHOWN_CHARS] + f"... ({len(text)} characters)"
+
+
+def _pipe_holders(inodes: frozenset[int]) -> set[int]:
+    """Processes with one of these pipes open, read from /proc; empty where there is no /proc (the
+    process group is then all that is ended, as docs/robustness.md says)."""
+    wanted = {f"pipe:[{inode}]" for inode in inodes}
+    holders = set()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                for fd in os.scandir(f"/proc/{entry.name}/fd"):
+                    with contextlib.suppress(OSError):
+                        if os.readlink(fd.path) in wanted:
+                            holders.add(int(entry.name))
+                            break
+    return holders
 
 
 class _Process:
@@ -105,6 +129,10 @@ class _Process:
         self._stderr_size = 0
         self._stderr_lock = threading.Lock()
         self._stderr_drained = threading.Event()
+        assert self.popen.stderr is not None
+        self._pipe_inodes = frozenset(
+            os.fstat(f).st_ino for f in (self._stdin_fd, self._stdout_fd, self.popen.stderr.fileno())
+        )
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
     def _chunks(self, stream: IO[bytes] | None) -> Iterator[bytes]:
@@ -203,11 +231,16 @@ class _Process:
                 self._pipes.unregister(self._stdin_fd)
 
     def kill(self) -> None:
-        """End the whole process group, so no grandchild of the adapter survives either; the stderr
+        """End the whole process group, and every process still holding one of the adapter's pipes (a
+        daemon that left the group with setsid), so nothing the adapter started survives; the stderr
         reader closes its own pipe."""
         self._stopping.set()
+        holders = _pipe_holders(self._pipe_inodes) - {os.getpid()}
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signal.SIGKILL)
+        for pid in holders:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=5)
         self._close_stdin()
@@ -249,6 +282,7 @@ class AdapterTarget:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        max_failures: int = DEFAULT_MAX_FAILURES,
     ) -> None:
         if not command:
             raise ValueError("the adapter command is empty")
@@ -264,6 +298,8 @@ class AdapterTarget:
         self._fatal: TargetError | None = None
         self._answered = 0
         """The last run the live process answered: a line repeating its seq unasked is a second answer."""
+        self.max_failures = max_failures
+        self._failures_in_a_row = 0
         _LIVE.add(self)
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -441,7 +477,34 @@ class AdapterTarget:
         what = f"a second answer to run #{answered}" if again else f"a line before {awaiting} was asked"
         raise TargetError(f"sent {what}: {_shorten(text)!r}")
 
+    @property
+    def gave_up(self) -> str:
+        """Why the kit stopped using this adapter for the rest of the run; empty while it is in use."""
+        return "" if self._fatal is None else str(self._fatal)
+
     def run(self, scenario: Scenario) -> Trace:
+        try:
+            trace = self._run(scenario)
+        except TargetSkipped:
+            self._failures_in_a_row = 0
+            raise
+        except TargetError as error:
+            if error.kind not in (ErrorKind.CRASH, ErrorKind.TIMEOUT):
+                self._failures_in_a_row = 0
+            elif self._fatal is None:
+                self._failures_in_a_row += 1
+                if self._failures_in_a_row >= self.max_failures:
+                    self._stop_process()
+                    self._fatal = TargetError(
+                        f"the adapter is unresponsive: {self._failures_in_a_row} crashes or timeouts "
+                        f"in a row, the last: {error}",
+                        kind=error.kind,
+                    )
+            raise
+        self._failures_in_a_row = 0
+        return trace
+
+    def _run(self, scenario: Scenario) -> Trace:
         self.start()
         self._seq += 1
         seq = self._seq

@@ -38,6 +38,8 @@ class Implementation:
     """The adapter command, or empty for the in-process reference engine."""
     handshake_error: str = ""
     """Why the adapter's hello was refused; empty when it was accepted (or there is no adapter)."""
+    stopped: str = ""
+    """Why the run stopped early with the adapter (unresponsive); empty when it did not."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ def build_report(
         complete=complete,
         expected=len(results) if expected is None else expected,
         handshake_error=implementation.handshake_error,
+        stopped=implementation.stopped,
         policy=policy,
         known=frozenset(known),
     )
@@ -154,6 +157,7 @@ def build_report(
             "protocol": implementation.protocol,
             "command": implementation.command,
             "handshake_error": implementation.handshake_error,
+            "stopped": implementation.stopped,
         },
         "generated": generated,
         "page": {"title": catalogue.page, "source_url": catalogue.source_url},

@@ -197,6 +197,7 @@ def conformance(
     complete: bool,
     expected: int,
     handshake_error: str = "",
+    stopped: str = "",
     policy: InterpretationPolicy = InterpretationPolicy.REPORT,
     known: frozenset[str] = frozenset(),
 ) -> Conformance:
@@ -217,7 +218,10 @@ def conformance(
             f"{len(skipped)} scenario(s) answered 'skipped' by the target although it declared every "
             "capability they need"
         )
-    if not complete:
+    if stopped or handshake_error:
+        why = f": {stopped}" if stopped else ""
+        blocking.append(f"the run stopped early, {len(results)} of {expected} scenarios have a verdict{why}")
+    elif not complete:
         blocking.append(f"the run was interrupted: {len(results)} of {expected} scenarios have a verdict")
     if not any(r.judged for r in results) and complete:
         blocking.append("no scenario could be judged")

@@ -9,11 +9,12 @@ The report itself is written by steps/reporting.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import replace
 
 import pytest
 from pytest_bdd import parser as bdd
 
-from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
+from retrykit.adapter import DEFAULT_MAX_FAILURES, DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.drivers import Target
 from retrykit.errors import KitUsageError
 from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
@@ -59,9 +60,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="how long the adapter may take to answer one request (default: %(default)s)",
     )
     group.addoption(
+        "--max-adapter-failures",
+        metavar="N",
+        type=_positive("--max-adapter-failures", 100),
+        default=DEFAULT_MAX_FAILURES,
+        help="after N crashes or timeouts of the adapter in a row, stop the run early and report the rest as "
+        "not run (default: %(default)s)",
+    )
+    group.addoption(
         "--repeat",
         metavar="N",
-        type=_positive,
+        type=_positive("--repeat", 1000),
         default=1,
         help="run each scenario N times and report a target whose traces differ as nondeterministic "
         "(default: %(default)s)",
@@ -75,14 +84,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 1000:
-        raise pytest.UsageError(f"--repeat takes a whole number from 1 to 1000, got {text!r}")
-    return value
+def _positive(option: str, most: int) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if not 1 <= value <= most:
+            raise pytest.UsageError(f"{option} takes a whole number from 1 to {most}, got {text!r}")
+        return value
+
+    return convert
 
 
 def _usage(config: pytest.Config) -> tuple[str | None, float]:
@@ -98,13 +110,21 @@ def _usage(config: pytest.Config) -> tuple[str | None, float]:
 def target(pytestconfig: pytest.Config) -> Iterator[Target]:
     adapter, timeout = _usage(pytestconfig)
     chosen = open_target(adapter, timeout)
-    protocol = chosen.protocol if isinstance(chosen, AdapterTarget) else ""
-    handshake = chosen.handshake_error if isinstance(chosen, AdapterTarget) else ""
-    pytestconfig.stash[IMPLEMENTATION] = Implementation(
-        chosen.identity.name, chosen.identity.version, protocol, adapter or "", handshake
+    adapter_target = chosen if isinstance(chosen, AdapterTarget) else None
+    if adapter_target is not None:
+        adapter_target.max_failures = pytestconfig.getoption("max_adapter_failures")
+    implementation = Implementation(
+        chosen.identity.name,
+        chosen.identity.version,
+        adapter_target.protocol if adapter_target else "",
+        adapter or "",
+        adapter_target.handshake_error if adapter_target else "",
     )
+    pytestconfig.stash[IMPLEMENTATION] = implementation
     yield chosen
     chosen.close()
+    if adapter_target is not None and adapter_target.gave_up and not adapter_target.handshake_error:
+        pytestconfig.stash[IMPLEMENTATION] = replace(implementation, stopped=adapter_target.gave_up)
 
 
 @pytest.fixture

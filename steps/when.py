@@ -9,7 +9,9 @@ from pytest_bdd import when
 
 from reference.model import Scenario, Trace
 from retrykit import contract
+from retrykit.adapter import AdapterTarget
 from retrykit.drivers import Target, required_capabilities, run_consistently
+from retrykit.errors import TargetError
 from retrykit.oracles import Violation, judge
 from steps.draft import ScenarioDraft
 
@@ -35,7 +37,12 @@ def sessions_run(draft: ScenarioDraft, target: Target, request: pytest.FixtureRe
     if missing:
         request.node.stash[MISSING_KEY] = missing
         pytest.skip(f"{NOT_APPLICABLE}{target.identity.name} does not declare {', '.join(missing)}")
-    trace = run_consistently(target, scenario, request.config.getoption("repeat"))
+    try:
+        trace = run_consistently(target, scenario, request.config.getoption("repeat"))
+    except TargetError:
+        if isinstance(target, AdapterTarget) and target.gave_up:
+            request.session.shouldstop = f"stopped early: {target.gave_up}"
+        raise
     contract.enforce(scenario, trace)
     run = Run(scenario, trace, tuple(judge(scenario, trace)))
     request.node.stash[RUN_KEY] = run
