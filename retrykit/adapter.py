@@ -22,19 +22,19 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 from reference.model import Scenario, Trace
 from retrykit import __version__
 from retrykit.codec import decode_trace, scenario_to_json
-from retrykit.drivers import TargetIdentity
+from retrykit.drivers import Outcome, TargetIdentity
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.schemas import SchemaViolation, validate
 from retrykit.text import printable
 
-PROTOCOL_VERSION = "1.0"
+PROTOCOL_VERSION = "1.1"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 STDERR_KEPT_BYTES = 16 * 1024
@@ -264,6 +264,14 @@ class _Process:
         self.kill()
 
 
+@dataclass
+class _Slot:
+    """One scenario of a pipelined batch, and its outcome once known."""
+
+    scenario: Scenario
+    outcome: Outcome | None = None
+
+
 _LIVE: weakref.WeakSet[AdapterTarget] = weakref.WeakSet()
 
 
@@ -300,6 +308,8 @@ class AdapterTarget:
         """The last run the live process answered: a line repeating its seq unasked is a second answer."""
         self.max_failures = max_failures
         self._failures_in_a_row = 0
+        self.window = 1
+        """How many runs the adapter accepts in flight, from its hello (absent: 1)."""
         _LIVE.add(self)
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -354,6 +364,7 @@ class AdapterTarget:
                 f"this kit speaks {PROTOCOL_VERSION.split('.')[0]}.x"
             )
         implementation = answer["implementation"]
+        self.window = answer.get("window", 1)
         self.protocol = answer["protocol"]
         self.identity = TargetIdentity(
             implementation["name"], implementation["version"], frozenset(answer["capabilities"])
@@ -485,24 +496,117 @@ class AdapterTarget:
     def run(self, scenario: Scenario) -> Trace:
         try:
             trace = self._run(scenario)
-        except TargetSkipped:
-            self._failures_in_a_row = 0
+        except (TargetError, TargetSkipped) as error:
+            self._tally(error)
             raise
-        except TargetError as error:
-            if error.kind not in (ErrorKind.CRASH, ErrorKind.TIMEOUT):
-                self._failures_in_a_row = 0
-            elif self._fatal is None:
-                self._failures_in_a_row += 1
-                if self._failures_in_a_row >= self.max_failures:
-                    self._stop_process()
-                    self._fatal = TargetError(
-                        f"the adapter is unresponsive: {self._failures_in_a_row} crashes or timeouts "
-                        f"in a row, the last: {error}",
-                        kind=error.kind,
-                    )
-            raise
-        self._failures_in_a_row = 0
+        self._tally(trace)
         return trace
+
+    def _tally(self, outcome: Outcome) -> None:
+        """Count crashes and timeouts in a row; at ``max_failures`` the adapter is unresponsive and the kit
+        stops using it. Any answer, even a wrong one, shows it is alive."""
+        if not isinstance(outcome, TargetError) or outcome.kind not in (ErrorKind.CRASH, ErrorKind.TIMEOUT):
+            self._failures_in_a_row = 0
+            return
+        if self._fatal is not None:
+            return
+        self._failures_in_a_row += 1
+        if self._failures_in_a_row >= self.max_failures:
+            self._stop_process()
+            self._fatal = TargetError(
+                f"the adapter is unresponsive: {self._failures_in_a_row} crashes or timeouts "
+                f"in a row, the last: {outcome}",
+                kind=outcome.kind,
+            )
+
+    def run_many(self, scenarios: Iterable[Scenario]) -> Iterator[Outcome]:
+        """Each scenario's outcome, in the order given, keeping up to ``window`` runs in flight; answers come
+        in the order of the runs, each checked by its ``seq``. When the stream goes wrong (a crash, a
+        timeout, an unreadable answer, an answer out of order), the error goes to the oldest run in
+        flight, the one a window of 1 would have been awaiting, and the runs behind it are sent again to
+        a fresh process: every verdict lands where one run at a time would have put it."""
+        queue = iter(scenarios)
+        slots: deque[_Slot] = deque()
+        in_flight: dict[int, _Slot] = {}
+        try:
+            yield from self._pipeline(queue, slots, in_flight)
+        finally:
+            if in_flight:
+                self._restart_later()  # the caller stopped reading: answers still due would be out of step
+
+    def _pipeline(
+        self, queue: Iterator[Scenario], slots: deque[_Slot], in_flight: dict[int, _Slot]
+    ) -> Iterator[Outcome]:
+        resend: deque[_Slot] = deque()
+        while True:
+            while self._fatal is None and len(in_flight) < self.window:
+                slot = resend.popleft() if resend else None
+                if slot is None:
+                    scenario = next(queue, None)
+                    if scenario is None:
+                        break
+                    slot = _Slot(scenario)
+                    slots.append(slot)
+                try:
+                    self.start()
+                    if not in_flight:
+                        self._refuse_unsolicited(f"run #{self._seq + 1}")
+                except TargetError as error:
+                    slot.outcome = error
+                    self._tally(error)
+                    continue
+                self._seq += 1
+                self._send({"type": "run", "seq": self._seq, "scenario": scenario_to_json(slot.scenario)})
+                in_flight[self._seq] = slot
+            while slots and (ready := slots[0].outcome) is not None:
+                slots.popleft()
+                yield ready
+            if not in_flight:
+                if not slots and not resend:
+                    scenario = next(queue, None)
+                    if scenario is None:
+                        return
+                    slots.append(_Slot(scenario, self._outcome(scenario)))
+                for slot in resend:
+                    slot.outcome = self._outcome(slot.scenario)
+                resend.clear()
+                continue
+            oldest = min(in_flight)
+            outcome = self._next_answer(oldest)
+            if isinstance(outcome, tuple):
+                seq, answered = outcome
+                in_flight.pop(seq).outcome = answered
+                self._answered = seq
+                self._tally(answered)
+                if self._process is None:  # the answer put the stream out of step: start afresh
+                    resend.extend(in_flight[seq] for seq in sorted(in_flight))
+                    in_flight.clear()
+                continue
+            in_flight.pop(oldest).outcome = outcome
+            self._stop_process()
+            self._tally(outcome)
+            resend.extend(in_flight[seq] for seq in sorted(in_flight))
+            in_flight.clear()
+
+    def _next_answer(self, oldest: int) -> tuple[int, Outcome] | TargetError:
+        """The next answer, which must answer the oldest run in flight (answers come in the order of the
+        runs, as on a window of 1), or the error that run gets."""
+        awaiting = f"run #{oldest}"
+        try:
+            answer = self._receive(awaiting)
+        except TargetError as error:
+            return error
+        seq = answer.get("seq")
+        if seq != oldest:
+            self._restart_later()
+            return TargetError(f"answered {awaiting} with sequence number {seq!r}")
+        return seq, self._answer_outcome(answer, awaiting)
+
+    def _outcome(self, scenario: Scenario) -> Outcome:
+        try:
+            return self.run(scenario)
+        except (TargetError, TargetSkipped) as error:
+            return error
 
     def _run(self, scenario: Scenario) -> Trace:
         self.start()
@@ -516,13 +620,21 @@ class AdapterTarget:
         if answer.get("seq") != seq:
             self._restart_later()
             raise TargetError(f"answered {awaiting} with sequence number {answer.get('seq')!r}")
+        outcome = self._answer_outcome(answer, awaiting)
+        if not isinstance(outcome, Trace):
+            raise outcome
+        return outcome
+
+    def _answer_outcome(self, answer: dict[str, Any], awaiting: str) -> Outcome:
+        """What an answer in step with its run says: the trace, or why there is none."""
         if answer["type"] == "skipped":
-            raise TargetSkipped(f"{self.identity.name}: {answer['reason']}")
+            return TargetSkipped(f"{_shorten(self.identity.name)}: {_shorten(answer['reason'])}")
         if answer["type"] == "error":
-            raise TargetError(
-                f"{self.identity.name} reported: {_shorten(answer['message'])}", kind=ErrorKind.REPORTED
+            return TargetError(
+                f"{_shorten(self.identity.name)} reported: {_shorten(answer['message'])}",
+                kind=ErrorKind.REPORTED,
             )
         if answer["type"] != "result":
             self._restart_later()
-            raise TargetError(f"answered {awaiting} with a {answer['type']!r} message")
+            return TargetError(f"answered {awaiting} with a {answer['type']!r} message")
         return decode_trace(answer["trace"])  # _parse checked the whole message, the trace included

@@ -68,8 +68,16 @@ def breaches(scenario: Scenario, trace: Trace) -> list[str]:
     return found
 
 
-def enforce(scenario: Scenario, trace: Trace) -> None:
+def breach(scenario: Scenario, trace: Trace) -> ContractBreach | None:
+    """The breach to report for this trace, or None when it describes the scenario asked."""
     found = breaches(scenario, trace)
-    if found:
-        more = f" (and {len(found) - _SHOWN} more)" if len(found) > _SHOWN else ""
-        raise ContractBreach("; ".join(found[:_SHOWN]) + more)
+    if not found:
+        return None
+    more = f" (and {len(found) - _SHOWN} more)" if len(found) > _SHOWN else ""
+    return ContractBreach("; ".join(found[:_SHOWN]) + more)
+
+
+def enforce(scenario: Scenario, trace: Trace) -> None:
+    found = breach(scenario, trace)
+    if found is not None:
+        raise found

@@ -8,6 +8,7 @@ a scenario runs unchanged against either.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,7 +17,7 @@ from reference.model import Scenario, Trace, Trigger
 from retrykit import __version__
 from retrykit.canonical import canonical, differences
 from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
-from retrykit.errors import ErrorKind, TargetError
+from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 
 ALL_CAPABILITIES = frozenset(
     {"chain:per_machine", "chain:single_file", "trigger:manual", "manual_stop", "job_failure", "custom_retry"}
@@ -51,6 +52,24 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
         if plan.job_failure_attempts:
             needed.add("job_failure")
     return frozenset(needed)
+
+
+Outcome = Trace | TargetError | TargetSkipped
+"""What one run of a scenario came to: the trace, or why there is none."""
+
+
+def run_each(target: Target, scenarios: Iterable[Scenario]) -> Iterator[Outcome]:
+    """Each scenario's outcome, in order: pipelined through an adapter that accepts several runs in flight
+    (AdapterTarget.run_many), one at a time otherwise."""
+    many = getattr(target, "run_many", None)
+    if many is not None:
+        yield from many(scenarios)
+        return
+    for scenario in scenarios:
+        try:
+            yield target.run(scenario)
+        except (TargetError, TargetSkipped) as error:
+            yield error
 
 
 def run_consistently(target: Target, scenario: Scenario, times: int = 1) -> Trace:

@@ -15,7 +15,8 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +24,9 @@ from typing import TextIO
 
 from reference.model import Scenario
 from retrykit import explore, space
-from retrykit.adapter import TargetSkipped
 from retrykit.catalogue import Catalogue
 from retrykit.codec import scenario_to_json
-from retrykit.drivers import Target, required_capabilities
+from retrykit.drivers import Target, required_capabilities, run_each
 from retrykit.explore import Finding
 from retrykit.gherkin import feature_gherkin
 from retrykit.render_html import render_html
@@ -61,15 +61,6 @@ def count_argument(highest: int) -> Callable[[str], int]:
         return value
 
     return parse
-
-
-def judge(target: Target, scenario: Scenario, catalogue: Catalogue) -> Finding | None:
-    """The one place a verdict comes from: explore's, so both commands grade alike. A scenario the target
-    answers 'skipped' is a finding with the SKIPPED verdict."""
-    try:
-        return explore.examine(target, scenario, catalogue)
-    except TargetSkipped as skipped:
-        return Finding(scenario, Verdict.SKIPPED, error=str(skipped), error_kind="skipped")
 
 
 def group_key(finding: Finding) -> str:
@@ -127,14 +118,26 @@ def exhaust(
     capabilities = target.identity.capabilities
     smallest: dict[str, Finding] = {}
     counts: dict[str, int] = {}
-    judged = skipped = differing = errors_in_a_row = 0
-    for done, scenario in enumerate(space.scenarios(bound), start=1):
-        if progress is not None and done % _PROGRESS_EVERY == 0:
-            progress(done, size, False)
-        if not required_capabilities(scenario) <= capabilities:
-            skipped += 1
-            continue
-        finding = judge(target, scenario, catalogue)
+    judged = skipped = differing = errors_in_a_row = seen = 0
+    sent: deque[Scenario] = deque()
+
+    def applicable() -> Iterator[Scenario]:
+        """The scenarios the target can be judged on, noted as they go out: a pipelined target reads
+        ahead, and its outcomes come back in the same order."""
+        nonlocal skipped, seen
+        for scenario in space.scenarios(bound):
+            seen += 1
+            if progress is not None and seen % _PROGRESS_EVERY == 0:
+                progress(seen, size, False)
+            if required_capabilities(scenario) <= capabilities:
+                sent.append(scenario)
+                yield scenario
+            else:
+                skipped += 1
+
+    for outcome in run_each(target, applicable()):
+        scenario = sent.popleft()
+        finding = explore.assess(scenario, outcome, catalogue)
         if finding is not None and finding.verdict is Verdict.SKIPPED:
             skipped += 1
             continue

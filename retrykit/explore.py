@@ -27,7 +27,7 @@ from retrykit import contract, strategies
 from retrykit.canonical import differences
 from retrykit.catalogue import Catalogue, RuleKind
 from retrykit.codec import scenario_to_json, trace_to_json
-from retrykit.drivers import Target, required_capabilities
+from retrykit.drivers import Outcome, Target, required_capabilities, run_each
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.oracles import Violation, judge
 from retrykit.results import UNEXPLAINED, Conforms, ScenarioResult, Verdict, grade
@@ -79,7 +79,8 @@ class Exploration:
             reasons.append(f"{self.finding.verdict.value}: {self.finding.summary().splitlines()[0]}")
         if self.target_skipped:
             reasons.append(
-                f"{self.target_skipped} scenario(s) answered 'skipped' although the target declared their capabilities"
+                f"{self.target_skipped} scenario(s) answered 'skipped' although the target declared "
+                "their capabilities"
             )
         if self.unreproduced:
             reasons.append(
@@ -89,7 +90,8 @@ class Exploration:
             reasons.append("no scenario could be judged")
         if self.interpretation_differences and not include_interpretations:
             reasons.append(
-                f"{self.interpretation_differences} scenario(s) differ only on the kit's interpretations (not counted)"
+                f"{self.interpretation_differences} scenario(s) differ only on the kit's interpretations "
+                "(not counted)"
             )
         if self.finding is not None and self.finding.verdict in (Verdict.FAILED, Verdict.DIFFERS):
             return Conforms.NO, reasons
@@ -105,13 +107,18 @@ class Exploration:
 
 def examine(target: Target, scenario: Scenario, catalogue: Catalogue) -> Finding | None:
     """None when the target conforms on this scenario; else what is wrong, graded as a feature run would."""
-    try:
-        trace = target.run(scenario)
-        contract.enforce(scenario, trace)
-    except TargetError as error:
-        return Finding(scenario, Verdict.ERROR, error=str(error.args[0]), error_kind=error.kind.value)
-    except TargetSkipped as skipped:
-        return Finding(scenario, Verdict.SKIPPED, error=str(skipped), error_kind="skipped")
+    return assess(scenario, next(run_each(target, [scenario])), catalogue)
+
+
+def assess(scenario: Scenario, outcome: Outcome, catalogue: Catalogue) -> Finding | None:
+    """How one run of ``scenario`` came out, by the grading model: None when nothing is wrong."""
+    if isinstance(outcome, TargetSkipped):
+        return Finding(scenario, Verdict.SKIPPED, error=str(outcome), error_kind="skipped")
+    breach = outcome if isinstance(outcome, TargetError) else contract.breach(scenario, outcome)
+    if breach is not None:
+        return Finding(scenario, Verdict.ERROR, error=str(breach.args[0]), error_kind=breach.kind.value)
+    assert isinstance(outcome, Trace)
+    trace = outcome
     violations = tuple(judge(scenario, trace))
     if violations:
         graded = grade(ScenarioFindings([], list(violations)), (), catalogue)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 Json = dict[str, Any]
-PROTOCOL_VERSION = "1.0"
+PROTOCOL_VERSION = "1.1"
 
 
 class Unsupported(Exception):
@@ -32,10 +32,12 @@ def serve(
     name: str,
     version: str,
     capabilities: Iterable[str],
+    window: int = 1,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> int:
-    """Answer every harness message until 'shutdown' or end of input; returns the exit status."""
+    """Answer every harness message until 'shutdown' or end of input; returns the exit status. ``window``
+    is how many runs the harness may send before reading their answers: they are answered in order."""
     for line in stdin:
         if not line.strip():
             continue
@@ -55,7 +57,8 @@ def serve(
                     "protocol": PROTOCOL_VERSION,
                     "implementation": {"name": name, "version": version},
                     "capabilities": sorted(set(capabilities)),
-                },
+                }
+                | ({"window": window} if window > 1 else {}),
             )
         elif kind == "run":
             seq = message.get("seq", 1)

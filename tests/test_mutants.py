@@ -42,7 +42,8 @@ def test_every_mutant_breaks_a_documented_rule_and_every_reading_an_interpretati
 def test_a_reading_passes_and_is_reported_as_differing(readings: dict[str, MutantOutcome], name: str) -> None:
     outcome = readings[name]
     assert outcome.told_apart, (
-        f"{name}: exit failed={outcome.run_failed}, conforms={outcome.conforms}, {outcome.rule}: {outcome.rule_verdict}"
+        f"{name}: exit failed={outcome.run_failed}, conforms={outcome.conforms}, "
+        f"{outcome.rule}: {outcome.rule_verdict}"
     )
 
 

@@ -9,7 +9,8 @@
 
 import { createInterface } from "node:readline";
 
-const PROTOCOL = "1.0";
+const PROTOCOL = "1.1";
+const WINDOW = 16; // runs the kit may keep in flight; answers come in order
 const DEFAULT_RETRY_COUNT = 3; // JR.COUNT.DEFAULT
 const CAPABILITIES = ["chain:per_machine", "chain:single_file", "custom_retry", "job_failure", "manual_stop", "trigger:manual"];
 
@@ -102,7 +103,7 @@ function answer(message) {
 function handle(message) {
   switch (message.type) {
     case "hello":
-      answer({ type: "hello", protocol: PROTOCOL, implementation: { name: "node-example", version: "0.1.0" }, capabilities: CAPABILITIES });
+      answer({ type: "hello", protocol: PROTOCOL, implementation: { name: "node-example", version: "0.1.0" }, capabilities: CAPABILITIES, window: WINDOW });
       return true;
     case "run":
       try {

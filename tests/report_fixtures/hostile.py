@@ -11,8 +11,8 @@ from retrykit.codec import scenario_from_json, trace_to_json
 from retrykit.oracles import Violation
 from retrykit.report import Implementation, KnownFailure, build_report
 from retrykit.results import ScenarioResult, Verdict
-from retrykit.verdicts import FailedClaim
 from retrykit.schemas import schema
+from retrykit.verdicts import FailedClaim
 
 from .hostile_adapter import CONTROLS, FENCE_BREAK, IMG, PWNED, SCRIPT
 

@@ -31,7 +31,7 @@ from reference import engine  # noqa: E402
 from retrykit import __version__  # noqa: E402
 from retrykit.codec import scenario_from_json, trace_to_json  # noqa: E402
 from retrykit.drivers import ALL_CAPABILITIES  # noqa: E402
-from retrykit.serve import serve  # noqa: E402
+from retrykit.serve import PROTOCOL_VERSION, serve  # noqa: E402
 
 Json = dict[str, Any]
 UNKNOWN_CAPABILITY = "time_travel"
@@ -74,7 +74,9 @@ class HelloRewriter:
     def write(self, text: str) -> int:
         message = json.loads(text)
         if message.get("type") == "hello":
-            assert message["protocol"] == "1.0" and set(message["capabilities"]) == ALL_CAPABILITIES
+            assert (
+                message["protocol"] == PROTOCOL_VERSION and set(message["capabilities"]) == ALL_CAPABILITIES
+            )
             text = json.dumps(self.defect(message), separators=(",", ":")) + "\n"
         return self.out.write(text)
 
