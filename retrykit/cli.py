@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from retrykit import exhaust, explore, mutation, space
+from retrykit import exhaust, explore, export, mutation, space
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.codec import scenario_to_json
@@ -223,6 +223,20 @@ def _exhaust(args: argparse.Namespace) -> int:
     return EXIT_DRIFT
 
 
+def _export(args: argparse.Namespace) -> int:
+    exported = export.collect(args.features)
+    removed = export.write(exported, args.out)
+    print(
+        f"exported {len(exported)} scenarios to {args.out} (one <id>.json each, and {export.INDEX})"
+        + (f"; removed {removed} stale scenario file(s) of an earlier export" if removed else "")
+    )
+    print(
+        "record one trace per scenario under the same file name, then: pytest features --traces TRACES "
+        "(docs/adapter-guide.md, 'Driving a real product: record and replay')"
+    )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retry-kit", description="Conformance kit for backup job retry behaviour."
@@ -351,6 +365,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     every.add_argument("--out", type=Path, help="output folder (default: reports/exhaust/<target name>)")
     every.set_defaults(run=_exhaust)
+
+    record = commands.add_parser(
+        "export",
+        help="write every scenario of the suite as JSON, to run on a real product and replay with --traces",
+        description="Writes <id>.json per scenario (schemas/scenario.schema.json) and index.json (id -> "
+        "feature, title, rules, capabilities needed). An ID is the feature and title as a slug, then a hash "
+        "of the scenario: reordering the suite keeps it, changing the scenario changes it. Record one trace "
+        "per scenario under the same name and judge them with: pytest features --traces DIR.",
+    )
+    record.add_argument("out", type=Path, metavar="DIR", help="the folder to write the scenarios to")
+    record.add_argument(
+        "--features", type=Path, default=FEATURES, help="the feature folder (default: %(default)s)"
+    )
+    record.set_defaults(run=_export)
     return parser
 
 
