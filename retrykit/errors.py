@@ -13,6 +13,7 @@ class ErrorKind(StrEnum):
     REPORTED = "reported error"
     HANDSHAKE = "handshake"
     NONDETERMINISTIC = "nondeterministic"
+    MISSING_TRACE = "missing trace"
 
 
 class TargetError(Exception):

@@ -1,14 +1,16 @@
-"""Open the target a user names: the in-process reference, or an adapter command line."""
+"""Open the target a user names: the in-process reference, an adapter command line, or recorded traces."""
 
 from __future__ import annotations
 
 import contextlib
 import shlex
 import shutil
+from pathlib import Path
 
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.drivers import ReferenceTarget, Target
 from retrykit.errors import KitUsageError, TargetError
+from retrykit.replay import ReplayTarget
 
 
 def adapter_command(text: str | None, timeout: float = DEFAULT_TIMEOUT) -> list[str] | None:
@@ -28,9 +30,25 @@ def adapter_command(text: str | None, timeout: float = DEFAULT_TIMEOUT) -> list[
     return command
 
 
-def open_target(text: str | None, timeout: float = DEFAULT_TIMEOUT) -> Target:
+def _replay(text: str | None, traces: Path) -> ReplayTarget:
+    if text is not None:
+        raise KitUsageError("--adapter and --traces each name a target: give one of them")
+    return ReplayTarget(traces)
+
+
+def check_choice(text: str | None, timeout: float, traces: Path | None) -> None:
+    """Refuse a target the user cannot have meant (a typo, two targets, an unreadable identity.json)
+    before any scenario runs."""
+    adapter_command(text, timeout)
+    if traces is not None:
+        _replay(text, traces)
+
+
+def open_target(text: str | None, timeout: float = DEFAULT_TIMEOUT, traces: Path | None = None) -> Target:
     """A started target; an adapter that fails to start is returned all the same: every scenario
     it affects then gets the error verdict."""
+    if traces is not None:
+        return _replay(text, traces)
     command = adapter_command(text, timeout)
     if command is None:
         return ReferenceTarget()

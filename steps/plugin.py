@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from pytest_bdd import parser as bdd
@@ -20,7 +21,7 @@ from retrykit.errors import KitUsageError
 from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
 from retrykit.report import Implementation
 from retrykit.results import InterpretationPolicy
-from retrykit.targets import adapter_command, open_target
+from retrykit.targets import check_choice, open_target
 from retrykit.verdicts import ClaimLog, ScenarioFindings
 from steps.draft import ScenarioDraft
 from steps.given import *  # noqa: F403  (pytest-bdd finds steps as fixtures of this plugin module)
@@ -60,6 +61,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="how long the adapter may take to answer one request (default: %(default)s)",
     )
     group.addoption(
+        "--traces",
+        metavar="DIR",
+        type=Path,
+        help="judge traces recorded offline instead of a live target: one <scenario id>.json per scenario "
+        "that retry-kit export wrote, and optionally identity.json (see docs/adapter-guide.md)",
+    )
+    group.addoption(
         "--max-adapter-failures",
         metavar="N",
         type=_positive("--max-adapter-failures", 100),
@@ -97,19 +105,20 @@ def _positive(option: str, most: int) -> Callable[[str], int]:
     return convert
 
 
-def _usage(config: pytest.Config) -> tuple[str | None, float]:
+def _usage(config: pytest.Config) -> tuple[str | None, float, Path | None]:
     adapter, timeout = config.getoption("adapter"), config.getoption("adapter_timeout")
+    traces = config.getoption("traces")
     try:
-        adapter_command(adapter, timeout)
+        check_choice(adapter, timeout, traces)
     except KitUsageError as error:
         raise pytest.UsageError(str(error)) from None
-    return adapter, timeout
+    return adapter, timeout, traces
 
 
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config) -> Iterator[Target]:
-    adapter, timeout = _usage(pytestconfig)
-    chosen = open_target(adapter, timeout)
+    adapter, timeout, traces = _usage(pytestconfig)
+    chosen = open_target(adapter, timeout, traces)
     adapter_target = chosen if isinstance(chosen, AdapterTarget) else None
     if adapter_target is not None:
         adapter_target.max_failures = pytestconfig.getoption("max_adapter_failures")
