@@ -63,11 +63,12 @@ def count_argument(highest: int) -> Callable[[str], int]:
     return parse
 
 
-def group_key(finding: Finding) -> str:
-    """The first rule the finding breaks; "difference" for a difference no rule explains, else "error"."""
+def group_keys(finding: Finding) -> tuple[str, ...]:
+    """Every rule the finding breaks (a scenario that breaks two rules belongs to both groups);
+    "difference" for a difference no rule explains, else "error"."""
     if finding.rules:
-        return finding.rules[0]
-    return "difference" if finding.differences else "error"
+        return finding.rules
+    return ("difference",) if finding.differences else ("error",)
 
 
 def weight(scenario: Scenario) -> tuple[int, int, int]:
@@ -148,10 +149,10 @@ def exhaust(
         if finding.verdict is Verdict.DIFFERS and not include_interpretations:
             differing += 1
             continue
-        key = group_key(finding)
-        counts[key] = counts.get(key, 0) + 1
-        if key not in smallest or weight(scenario) < weight(smallest[key].scenario):
-            smallest[key] = finding
+        for key in group_keys(finding):
+            counts[key] = counts.get(key, 0) + 1
+            if key not in smallest or weight(scenario) < weight(smallest[key].scenario):
+                smallest[key] = finding
         if errors_in_a_row >= ERRORS_IN_A_ROW_BEFORE_GIVING_UP:
             break
     if progress is not None:

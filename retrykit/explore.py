@@ -123,7 +123,8 @@ def assess(scenario: Scenario, outcome: Outcome, catalogue: Catalogue) -> Findin
     if violations:
         graded = grade(ScenarioFindings([], list(violations)), (), catalogue)
         return Finding(scenario, graded.verdict, violations, trace=trace)
-    unexplained = tuple(differences(trace, engine.run(scenario)))
+    expected = engine.run(scenario)
+    unexplained = () if trace == expected else tuple(differences(trace, expected))
     if unexplained:
         return Finding(scenario, Verdict.ERROR, differences=unexplained, error_kind=UNEXPLAINED, trace=trace)
     return None

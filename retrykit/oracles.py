@@ -118,10 +118,8 @@ class RunFacts:
     """VMs the previous session left unprocessed."""
     warned: frozenset[str]
     """VMs that already ended with a warning earlier in the session."""
-
-    @property
-    def fits(self) -> bool:
-        return Counter(self.observed) == Counter(self.expected)
+    fits: bool
+    """The run took the tasks the page calls for, in whatever order."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +179,8 @@ def _session_facts(job: Job, plan: SessionPlan, session: Session, carried: froze
             expected = expected[: plan.stop.after_tasks]
             stopped = True
         warned = frozenset(vm for vm, result in latest.items() if result is TaskResult.WARNING)
+        observed = tuple(t.vm for t in attempt.tasks)
+        fits = observed == tuple(expected) or Counter(observed) == Counter(expected)
         runs.append(
             RunFacts(
                 session.number,
@@ -188,9 +188,10 @@ def _session_facts(job: Job, plan: SessionPlan, session: Session, carried: froze
                 index == 0,
                 stop_here,
                 tuple(expected),
-                tuple(t.vm for t in attempt.tasks),
+                observed,
                 carried,
                 warned,
+                fits,
             )
         )
         for task in attempt.tasks:
@@ -624,8 +625,126 @@ CHECKS: dict[str, Check] = {
 the whole result out."""
 
 
+@dataclass(frozen=True)
+class WorkedExample:
+    """One of the page's two worked examples, as the page states its result: the chain of backup files.
+
+    The set-up: 2 VMs, forward incremental, the default retry setting, 2 scheduled sessions; one VM fails
+    every run of the first session (its initial run and all 3 retries) and nothing else goes wrong. Roles
+    stand for the VMs: ``done`` is processed at once, ``late`` only in the second session."""
+
+    rule: str
+    chain_format: ChainFormat
+    files: tuple[tuple[BackupKind, int, tuple[tuple[str, BackupKind], ...]], ...]
+    """Each file: its kind, the session that created it, and (role, kind) of its restore points."""
+    runs: tuple[tuple[frozenset[str], ...], ...] = (
+        (frozenset({"done", "late"}), *[frozenset({"late"})] * 3),
+        (frozenset({"done", "late"}),),
+    )
+    """The roles each run of each session takes: the first session's initial run and 3 retries of the
+    late VM, then the next session processing both in its initial run."""
+
+
+_FULL, _INCREMENTAL = BackupKind.FULL, BackupKind.INCREMENTAL
+WORKED_EXAMPLES = (
+    WorkedExample(
+        "JR.EXAMPLE.PER-MACHINE",
+        ChainFormat.PER_MACHINE,
+        (
+            (_FULL, 1, (("done", _FULL),)),
+            (_INCREMENTAL, 2, (("done", _INCREMENTAL),)),
+            (_FULL, 2, (("late", _FULL),)),
+        ),
+    ),
+    WorkedExample(
+        "JR.EXAMPLE.SINGLE-FILE",
+        ChainFormat.SINGLE_FILE,
+        ((_FULL, 1, (("done", _FULL),)), (_INCREMENTAL, 2, (("done", _INCREMENTAL), ("late", _FULL)))),
+    ),
+)
+
+
+def _example_roles(scenario: Scenario) -> dict[str, str] | None:
+    """The VM of each role when the scenario is the worked examples' set-up (whatever the VMs are called);
+    None for any other scenario."""
+    job = scenario.job
+    if (
+        len(job.vms) != 2
+        or job.retry.count is not None
+        or not job.retry.enabled
+        or len(scenario.sessions) != 2
+    ):
+        return None
+    if any(p.trigger is not Trigger.SCHEDULED or p.stop or p.job_failure_attempts for p in scenario.sessions):
+        return None
+    first, second = scenario.sessions
+    late = {o.vm for o in first.outcomes}
+    runs = sorted((o.attempt, o.result) for o in first.outcomes)
+    if second.outcomes or len(late) != 1 or runs != [(a, TaskResult.FAILED) for a in range(1, 5)]:
+        return None
+    (late_vm,) = late
+    return {"late": late_vm, "done": next(vm for vm in job.vms if vm != late_vm)}
+
+
+def _chain_as_stated(trace: Trace) -> Counter[tuple[BackupKind, int, frozenset[tuple[str, BackupKind]]]]:
+    return Counter(
+        (f.kind, f.session, frozenset((p.vm, p.kind) for p in f.restore_points)) for f in trace.files
+    )
+
+
+def worked_example_check(example: WorkedExample) -> Check:
+    """The check of a worked example: on its set-up, the chain is the one the page lists."""
+
+    def check(facts: Facts) -> Iterator[Violation]:
+        roles = _example_roles(facts.scenario)
+        if roles is None or facts.scenario.job.chain_format is not example.chain_format:
+            return
+        expected = Counter(
+            (kind, session, frozenset((roles[role], point) for role, point in points))
+            for kind, session, points in example.files
+        )
+        observed = _chain_as_stated(facts.trace)
+        if observed != expected:
+            yield Violation(example.rule, "the chain", _stated(expected), _stated(observed))
+        runs = tuple(
+            tuple(frozenset(t.vm for t in a.tasks) for a in session.attempts)
+            for session in facts.trace.sessions
+        )
+        planned = tuple(
+            tuple(frozenset(roles[r] for r in run) for run in session) for session in example.runs
+        )
+        if runs != planned:
+            yield Violation(example.rule, "the sessions' runs", _runs(planned), _runs(runs))
+
+    check.__doc__ = f"{example.rule}: the chain the page's worked example ends with."
+    return check
+
+
+def _runs(sessions: tuple[tuple[frozenset[str], ...], ...]) -> str:
+    return "; ".join(
+        f"session {n}: " + ", then ".join(" and ".join(sorted(run)) or "no VM" for run in runs)
+        for n, runs in enumerate(sessions, start=1)
+    )
+
+
+def _stated(chain: Counter[tuple[BackupKind, int, frozenset[tuple[str, BackupKind]]]]) -> str:
+    files = sorted(
+        f"{kind.value} file of session {session} ({', '.join(sorted(f'{vm} {k.value}' for vm, k in points))})"
+        for (kind, session, points), count in chain.items()
+        for _ in range(count)
+    )
+    return "; ".join(files) or "no file"
+
+
+EXAMPLE_CHECKS: dict[str, Check] = {
+    example.rule: worked_example_check(example) for example in WORKED_EXAMPLES
+}
+"""The worked examples' checks: a scenario with their set-up must end with the chain the page lists. Kept
+apart from CHECKS, whose rules each judge any trace alone: an example restates what several rules decide."""
+
+
 def judge(scenario: Scenario, trace: Trace) -> list[Violation]:
     """Every rule violation the trace shows, session by session, then the job-wide ones."""
     facts = analyse(scenario, trace)
-    found = [v for check in CHECKS.values() for v in check(facts)]
+    found = [v for check in (*CHECKS.values(), *EXAMPLE_CHECKS.values()) for v in check(facts)]
     return sorted(found, key=lambda v: (v.session == JOB_WIDE, v.session))
