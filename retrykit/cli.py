@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from retrykit import exhaust, explore, export, mutation, space
+from retrykit import check_adapter, exhaust, explore, export, mutation, space
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.codec import scenario_to_json
@@ -35,7 +35,7 @@ from retrykit.report import (
     write_atomically,
 )
 from retrykit.results import Conforms
-from retrykit.targets import open_target
+from retrykit.targets import adapter_command, open_target
 from retrykit.text import printable
 
 EXIT_DRIFT = 1
@@ -237,6 +237,14 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_adapter(args: argparse.Namespace) -> int:
+    command = adapter_command(args.command_line, args.adapter_timeout)
+    assert command is not None
+    checks = check_adapter.check(command, args.adapter_timeout)
+    sys.stdout.write(check_adapter.render(args.command_line, checks))
+    return 0 if all(c.status is check_adapter.Status.PASSED for c in checks) else EXIT_DRIFT
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retry-kit", description="Conformance kit for backup job retry behaviour."
@@ -379,6 +387,20 @@ def _parser() -> argparse.ArgumentParser:
         "--features", type=Path, default=FEATURES, help="the feature folder (default: %(default)s)"
     )
     record.set_defaults(run=_export)
+
+    probe = commands.add_parser(
+        "check-adapter",
+        help="check an adapter in seconds: handshake, a plain run, a run with a failure, shutdown",
+        description="Starts the adapter, checks its hello against the schema, sends a run where nothing "
+        "fails and one where a VM fails the initial run, compares both answers with the reference engine, "
+        "and shuts it down. Prints a checklist with the fix for what did not pass. Exit code 0: all checks "
+        "passed; 1: one did not; 2: bad usage.",
+    )
+    probe.add_argument(
+        "command_line", metavar="COMMAND", help='the adapter\'s command line, e.g. "node a.mjs"'
+    )
+    probe.add_argument("--adapter-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    probe.set_defaults(run=_check_adapter)
     return parser
 
 
