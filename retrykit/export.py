@@ -136,7 +136,8 @@ def write(exported: list[Exported], folder: Path) -> int:
 
 
 def _previous_ids(folder: Path) -> set[str]:
-    """The IDs an earlier export into ``folder`` wrote; a folder without its index.json has none."""
+    """The IDs an earlier export into ``folder`` wrote (plain file names only: an edited index must not
+    make export delete files elsewhere); a folder without its index.json has none."""
     index = folder / INDEX
     if not index.is_file():
         return set()
@@ -146,4 +147,4 @@ def _previous_ids(folder: Path) -> set[str]:
         raise KitUsageError(f"{index} is not an index retry-kit export wrote: {error}") from None
     if not isinstance(previous, dict):
         raise KitUsageError(f"{index} is not an index retry-kit export wrote: not a JSON object")
-    return {i for i in previous if KEY_PATTERN.search(i)}
+    return {i for i in previous if KEY_PATTERN.search(i) and Path(i).name == i}
