@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from retrykit import check_adapter, exhaust, explore, export, mutation, space
+from retrykit import check_adapter, exhaust, explore, export, mutation, space, starters
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.codec import scenario_to_json
@@ -86,6 +86,17 @@ def _merge(args: argparse.Namespace) -> int:
     print(
         f"merged {len(reports)} reports into {args.out / 'matrix.md'} and matrix.html; "
         f"{flagged} rule(s) flagged"
+    )
+    return 0
+
+
+def _new_adapter(args: argparse.Namespace) -> int:
+    name = args.name or starters.default_name(args.folder)
+    starter = starters.write_starter(args.lang, args.folder, name)
+    print(f"wrote a {args.lang} adapter named {name}: {', '.join(str(p) for p in starter.files)}")
+    print(
+        f"it answers 'skipped' until you complete the place marked '{starters.MARK_START}' in "
+        f"{starter.main}; the comment at its top says how to build, run and judge it"
     )
     return 0
 
@@ -294,6 +305,20 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("reports/matrix"), help="output folder (default: %(default)s)"
     )
     merge.set_defaults(run=_merge)
+
+    starter = commands.add_parser(
+        "new-adapter",
+        help="write a starter adapter in Python, Node.js, Go or Java that you complete to call your product",
+        description="Writes a minimal adapter that speaks the whole protocol (handshake, run, skipped, "
+        "error, shutdown) and answers 'skipped' until you complete the one marked place where it calls your "
+        "product. It declares no capability, so a run judges nothing (conforms: not established) until you "
+        "declare what it handles. The comment at its top says how to build, run and judge it. Exit code 0: "
+        "written; 2: the folder exists and is not empty, or the name cannot name an adapter.",
+    )
+    starter.add_argument("--lang", required=True, choices=starters.LANGUAGES, help="the starter's language")
+    starter.add_argument("folder", type=Path, metavar="DIR", help="a new or empty folder")
+    starter.add_argument("--name", help="the adapter's name in its hello (default: the folder's name)")
+    starter.set_defaults(run=_new_adapter)
 
     mutants = commands.add_parser(
         "mutants",

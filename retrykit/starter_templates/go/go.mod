@@ -1,0 +1,3 @@
+module __ADAPTER_NAME__
+
+go 1.18
