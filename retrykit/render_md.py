@@ -140,7 +140,8 @@ def render_markdown(report: Json) -> str:
         lines += ["> **Partial report**: the run was interrupted before every scenario was judged.", ""]
     about = [
         ["implementation", f"{impl['name']} {impl['version']}"],
-        ["adapter command", impl["command"] or "(in-process reference engine)"],
+        ["adapter command", impl["command"] or ("-" if impl["traces"] else "(in-process reference engine)")],
+        ["recorded traces", impl["traces"] or "-"],
         ["protocol version", impl["protocol"] or "-"],
         ["kit version", report["kit"]["version"]],
         ["generated", report["generated"]],

@@ -40,6 +40,8 @@ class Implementation:
     """Why the adapter's hello was refused; empty when it was accepted (or there is no adapter)."""
     stopped: str = ""
     """Why the run stopped early with the adapter (unresponsive); empty when it did not."""
+    traces: str = ""
+    """The folder of recorded traces judged instead of a live target (--traces); empty for a live one."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class KnownFailure:
 def rerun_command(nodeid: str, implementation: Implementation) -> str:
     """Quoted for a POSIX shell, whatever the node ID or the adapter command hold."""
     adapter = ["--adapter", implementation.command] if implementation.command else []
-    return shlex.join(["pytest", nodeid, *adapter])
+    traces = ["--traces", implementation.traces] if implementation.traces else []
+    return shlex.join(["pytest", nodeid, *adapter, *traces])
 
 
 def _scenario_json(
@@ -158,6 +161,7 @@ def build_report(
             "command": implementation.command,
             "handshake_error": implementation.handshake_error,
             "stopped": implementation.stopped,
+            "traces": implementation.traces,
         },
         "generated": generated,
         "page": {"title": catalogue.page, "source_url": catalogue.source_url},

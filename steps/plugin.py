@@ -128,6 +128,7 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
         adapter_target.protocol if adapter_target else "",
         adapter or "",
         adapter_target.handshake_error if adapter_target else "",
+        traces=str(Path(traces).resolve()) if traces else "",
     )
     pytestconfig.stash[IMPLEMENTATION] = implementation
     yield chosen

@@ -178,6 +178,8 @@ def test_replaying_recorded_traces_gives_the_verdicts_of_a_live_run(
     assert verdicts(replayed) == verdicts(judged_live)
     assert (replayed["conforms"], replayed["reasons"]) == (judged_live["conforms"], judged_live["reasons"])
     assert replayed["implementation"]["name"] == "traces"
+    assert replayed["implementation"]["traces"] == str(traces.resolve())
+    assert all(f"--traces {traces.resolve()}" in s["rerun"] for s in replayed["scenarios"])
     if live is not None:
         assert {"failed"} <= {v for v, _ in verdicts(replayed).values()}
 
