@@ -42,6 +42,8 @@ class Status(StrEnum):
     PASSED = "ok"
     FAILED = "FAIL"
     NOT_RUN = "--"
+    NOT_APPLICABLE = "n/a"
+    """The adapter declares no capability the check needs: nothing wrong, and nothing judged yet."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ def _failed(title: str, seconds: float, error: TargetError, target: AdapterTarge
     return Check(title, Status.FAILED, seconds, f"{error.kind.value}: {message}", fix)
 
 
+NOTHING_DECLARED = "not applicable: the adapter declares no chain format, so the kit judges nothing yet"
+
+
 def _handshake(target: AdapterTarget) -> tuple[Check, ChainFormat | None]:
     title = "handshake"
     start = time.monotonic()
@@ -104,8 +109,8 @@ def _handshake(target: AdapterTarget) -> tuple[Check, ChainFormat | None]:
     )
     chains = [c for c in ChainFormat if f"chain:{c.value}" in identity.capabilities]
     if not chains:
-        fix = ("declare the chain formats your product keeps: chain:per_machine, chain:single_file",)
-        return Check(title, Status.FAILED, seconds, f"{detail}: no chain format, so no scenario", fix), None
+        fix = ("next: declare the chain formats your product keeps (chain:per_machine, chain:single_file)",)
+        return Check(title, Status.PASSED, seconds, detail, fix), None
     return Check(title, Status.PASSED, seconds, detail), chains[0]
 
 
@@ -183,8 +188,10 @@ def check(command: list[str], timeout: float) -> list[Check]:
         shake, chain = _handshake(target)
         checks = [shake]
         for title, scenario in _scenarios(chain or ChainFormat.PER_MACHINE):
-            if chain is None:
+            if shake.status is Status.FAILED:
                 checks.append(Check(title, Status.NOT_RUN, 0.0, "not sent: the handshake failed"))
+            elif chain is None:
+                checks.append(Check(title, Status.NOT_APPLICABLE, 0.0, NOTHING_DECLARED))
             else:
                 checks.append(_run(target, title, scenario))
         checks.append(_shutdown(target))
@@ -193,17 +200,26 @@ def check(command: list[str], timeout: float) -> list[Check]:
     return checks
 
 
+def accepted(checks: list[Check]) -> bool:
+    """Every check that applies passed: a starter that declares nothing yet speaks the protocol right."""
+    return all(c.status in (Status.PASSED, Status.NOT_APPLICABLE) for c in checks)
+
+
 def render(command: str, checks: list[Check]) -> str:
     """The checklist, every line safe for a terminal whatever the adapter wrote."""
     lines = [f"check-adapter: {command}"]
     for c in checks:
-        took = f" ({c.seconds:.2f} s)" if c.status is not Status.NOT_RUN else ""
+        took = f" ({c.seconds:.2f} s)" if c.status not in (Status.NOT_RUN, Status.NOT_APPLICABLE) else ""
         lines.append(f"[{c.status.value:^4}] {c.title}{took}: {c.detail}")
         lines.extend(f"       {line}" for line in c.fix)
     failed, not_run = (sum(c.status is s for c in checks) for s in (Status.FAILED, Status.NOT_RUN))
+    idle = sum(c.status is Status.NOT_APPLICABLE for c in checks)
     lines.append(
         f"{failed} of {len(checks)} checks failed" + (f", {not_run} not run" if not_run else "")
         if failed or not_run
         else f"all {len(checks)} checks passed"
+        if not idle
+        else f"the adapter speaks the protocol: {len(checks) - idle} checks passed, "
+        f"{idle} not applicable until it declares a chain format"
     )
     return "\n".join(printable(line, keep="") for line in lines) + "\n"
