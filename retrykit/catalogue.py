@@ -81,7 +81,7 @@ def _rule(entry: dict[str, object], position: int) -> Rule:
     if missing:
         raise CatalogueError(f"{label}: missing field(s) {', '.join(missing)}")
     try:
-        kind = RuleKind(entry["kind"])
+        kind = RuleKind(str(entry["kind"]))
     except ValueError:
         raise CatalogueError(f"{label}: kind must be one of {[k.value for k in RuleKind]}") from None
     reason = str(entry.get("reason", ""))

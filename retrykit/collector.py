@@ -46,7 +46,7 @@ class ResultCollector:
         else:
             graded = grade(error, rules, self.catalogue)
         findings = error if isinstance(error, ScenarioFindings) else None
-        doc = getattr(item.obj, "__doc__", "") or ""
+        doc = getattr(getattr(item, "obj", None), "__doc__", "") or ""
         feature_path, _, name = doc.partition(": ")
         return ScenarioResult(
             nodeid=item.nodeid,

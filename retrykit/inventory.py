@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from gherkin.errors import CompositeParserException
 from gherkin.parser import Parser
@@ -63,7 +63,7 @@ def read_feature(path: Path) -> list[ScenarioEntry]:
         document = Parser().parse(path.read_text(encoding="utf-8"))
     except CompositeParserException as error:
         raise FeatureFileError(f"{path}: {error}") from None
-    feature = document.get("feature")
+    feature = cast(dict[str, Any] | None, document.get("feature"))
     if feature is None:
         return []
     entries = []

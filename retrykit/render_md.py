@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from tabulate import tabulate
@@ -45,7 +46,7 @@ def fenced(text: str, language: str = "text") -> str:
     return f"{fence}{language}\n{clean}\n{fence}"
 
 
-def _table(headers: list[str], rows: list[list[object]]) -> str:
+def _table(headers: list[str], rows: Sequence[Sequence[object]]) -> str:
     return tabulate(
         [[cell(c) for c in row] for row in rows], headers=[cell(h) for h in headers], tablefmt="github"
     )

@@ -103,7 +103,7 @@ def vm_outcomes(vm: str, attempts: int) -> st.SearchStrategy[list[InjectedOutcom
     per_attempt = st.lists(st.sampled_from(_RESULTS), min_size=attempts, max_size=attempts)
     return st.tuples(always_failing, per_attempt).map(
         lambda drawn: [
-            InjectedOutcome(vm, number, TaskResult.FAILED if drawn[0] else result)
+            InjectedOutcome(vm, number, TaskResult.FAILED if drawn[0] or result is None else result)
             for number, result in enumerate(drawn[1], start=1)
             if drawn[0] or result is not None
         ]

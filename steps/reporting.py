@@ -228,7 +228,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     terminalreporter.write_line(f"conforms to the page: {conforms}")
     for reason in reasons:
         terminalreporter.write_line(f"  - {printable(reason, keep='')}")
-    stale = sorted(set(config.stash[_KNOWN]) - {r.nodeid for r in collector.results})
+    stale = sorted(config.stash[_KNOWN].keys() - {r.nodeid for r in collector.results})
     if stale:
         terminalreporter.write_line(
             f"expectations name {len(stale)} scenario(s) this run did not judge: {stale[0]} ..."

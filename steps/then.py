@@ -34,7 +34,7 @@ def _vm_list(text: str) -> str:
 
 
 @then(parsers.re(r"the job has (?P<count>\d+) sessions?"), converters={"count": int})
-def session_count(run: Run, claims: ClaimLog, count: int) -> None:
+def job_session_count(run: Run, claims: ClaimLog, count: int) -> None:
     claims.check("number of job sessions", count, len(run.trace.sessions))
 
 
