@@ -8,9 +8,12 @@ The report itself is written by steps/reporting.py.
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_bdd import parser as bdd
@@ -105,8 +108,43 @@ def _positive(option: str, most: int) -> Callable[[str], int]:
     return convert
 
 
+WORKER_ADAPTER = "retrykit_adapter"
+"""The key of the adapter command an xdist worker runs, in the input the controller sends it."""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist, on the controller: a worker may run in another folder (a gateway's chdir), where the
+    adapter's relative paths name nothing; it gets them absolute, or in the folder xdist copied there."""
+    adapter = node.config.getoption("adapter")
+    if adapter is not None:
+        spec = node.gateway.spec
+        roots = node.nodemanager.roots if not spec.popen or spec.chdir else []
+        node.workerinput[WORKER_ADAPTER] = _for_worker(adapter, roots)
+
+
+def _for_worker(adapter: str, roots: list[Path]) -> str:
+    """Each word of the command that is a relative path existing here (the program only when it has a
+    slash: a bare name is looked up on PATH) made absolute (symlinks kept: a venv's python stays one),
+    then mapped as xdist maps arguments: inside a copied folder, that folder's name and the rest."""
+    try:
+        words = shlex.split(adapter)
+    except ValueError:
+        return adapter  # _usage refuses it with its reason
+    here = Path.cwd().resolve()
+    for index, word in enumerate(words):
+        if Path(word).is_absolute() or (index == 0 and "/" not in word) or not Path(word).exists():
+            continue
+        path = Path(os.path.normpath(here / word))
+        inside = [root for root in roots if path.is_relative_to(root)]
+        words[index] = f"{inside[0].name}/{path.relative_to(inside[0])}" if inside else str(path)
+    return shlex.join(words)
+
+
 def _usage(config: pytest.Config) -> tuple[str | None, float, Path | None]:
-    adapter, timeout = config.getoption("adapter"), config.getoption("adapter_timeout")
+    """The target the user chose; in an xdist worker, its adapter command as the controller resolved it."""
+    adapter = getattr(config, "workerinput", {}).get(WORKER_ADAPTER, config.getoption("adapter"))
+    timeout = config.getoption("adapter_timeout")
     traces = config.getoption("traces")
     try:
         check_choice(adapter, timeout, traces)
@@ -126,7 +164,7 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
         chosen.identity.name,
         chosen.identity.version,
         adapter_target.protocol if adapter_target else "",
-        adapter or "",
+        pytestconfig.getoption("adapter") or "",
         adapter_target.handshake_error if adapter_target else "",
         traces=str(Path(traces).resolve()) if traces else "",
     )
