@@ -210,25 +210,83 @@ def _reduced(bound: Bound, buckets: Buckets) -> bool:
     return bound.symmetry and all(d.plan.stop is None for d in (bucket[0] for bucket in buckets))
 
 
-def scenarios(bound: Bound = DEFAULT) -> Iterator[Scenario]:
-    """Every scenario of the space exactly once."""
+@dataclass(frozen=True)
+class Shard:
+    """Part ``index`` of ``count`` (1-based) of a space, so that several runs judge it together.
+
+    Every choice of drafts, kept or not by the symmetry reduction, has a position in the enumeration;
+    the scenario at position p belongs to part p mod count + 1. Dealing positions round-robin keeps the
+    parts within a fraction of a percent of each other in size and cost (small and large jobs alike), and
+    a part skips the others' positions inside itertools.product, without building or checking their
+    scenarios."""
+
+    index: int = 1
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.index <= self.count:
+            raise ValueError(f"a shard is K/N with 1 <= K <= N, got {self.index}/{self.count}")
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``K/N``, as --shard takes it."""
+        index, _, count = text.partition("/")
+        try:
+            return cls(int(index), int(count))
+        except ValueError:
+            raise ValueError(f"expected K/N with 1 <= K <= N (e.g. 2/3), got {text!r}") from None
+
+    def part(self, within: Shard) -> Shard:
+        """Part ``within.index`` of ``within.count`` of this shard, itself a shard of the whole space:
+        positions p mod count*n == index-1 + count*(k-1), over k = 1..n, are exactly this shard's."""
+        return Shard(self.index + self.count * (within.index - 1), self.count * within.count)
+
+
+WHOLE = Shard()
+
+
+def _units(bound: Bound, shard: Shard) -> Iterator[tuple[Job, Buckets, range]]:
+    """Each job and buckets with the shard's indexes into the buckets' product; a unit's positions
+    follow the last unit's, every choice of drafts counted."""
+    position = 0
     for job, choices in _jobs(bound):
-        vm_count = len(job.vms)
         for buckets in choices:
-            reduced = _reduced(bound, buckets)
-            for drafts in itertools.product(*buckets):
-                if not reduced or _ordered(drafts, vm_count):
-                    yield Scenario(job, tuple(d.plan for d in drafts))
+            count = math.prod(len(bucket) for bucket in buckets)
+            yield job, buckets, range((shard.index - 1 - position) % shard.count, count, shard.count)
+            position += count
 
 
-def size(bound: Bound = DEFAULT) -> int:
-    """How many scenarios ``scenarios(bound)`` yields: buckets without the reduction are multiplied
-    out, only those with it are walked (without building scenarios)."""
+def _picks(buckets: Buckets, indexes: range) -> Iterator[tuple[_Draft, ...]]:
+    return itertools.islice(itertools.product(*buckets), indexes.start, None, indexes.step)
+
+
+def positioned(bound: Bound = DEFAULT, shard: Shard = WHOLE) -> Iterator[tuple[int, Scenario]]:
+    """The shard's scenarios with their positions, in enumeration order: a position orders scenarios
+    across shards as one run would enumerate them (exhaust breaks ties between equally small ones so)."""
+    position = 0
+    for job, buckets, indexes in _units(bound, shard):
+        reduced = _reduced(bound, buckets)
+        for index, drafts in zip(indexes, _picks(buckets, indexes), strict=True):
+            if not reduced or _ordered(drafts, len(job.vms)):
+                yield position + index, Scenario(job, tuple(d.plan for d in drafts))
+        position += indexes.stop
+
+
+def scenarios(bound: Bound = DEFAULT, shard: Shard = WHOLE) -> Iterator[Scenario]:
+    """Every scenario of the space (or of one shard of it) exactly once."""
+    return (scenario for _, scenario in positioned(bound, shard))
+
+
+def size(bound: Bound = DEFAULT, shard: Shard = WHOLE) -> int:
+    """How many scenarios ``scenarios(bound, shard)`` yields: buckets without the reduction are counted,
+    only those with it are walked (without building scenarios)."""
     total = 0
-    for job, choices in _jobs(bound):
-        for buckets in choices:
-            if _reduced(bound, buckets):
-                total += sum(_ordered(d, len(job.vms)) for d in itertools.product(*buckets))
-            else:
-                total += math.prod(len(bucket) for bucket in buckets)
+    for job, buckets, indexes in _units(bound, shard):
+        if _reduced(bound, buckets):
+            total += sum(_ordered(drafts, len(job.vms)) for drafts in _picks(buckets, indexes))
+        else:
+            total += len(indexes)
     return total
