@@ -7,14 +7,15 @@ import json
 import os
 import shlex
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tabulate import tabulate
 
-from retrykit import check_adapter, exhaust, explore, export, mutation, space, starters
-from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
+from retrykit import check_adapter, combine, exhaust, explore, export, mutation, shards, space, starters
+from retrykit.adapter import DEFAULT_TIMEOUT
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.codec import scenario_to_json
 from retrykit.drift import compare, render_json, render_text
@@ -35,11 +36,12 @@ from retrykit.report import (
     write_atomically,
 )
 from retrykit.results import Conforms
-from retrykit.targets import adapter_command, open_target
+from retrykit.targets import adapter_command
 from retrykit.text import printable
 
 EXIT_DRIFT = 1
 EXIT_USAGE = 2
+MOST_JOBS = 64
 
 
 def _spec_check(args: argparse.Namespace) -> int:
@@ -127,55 +129,92 @@ def _mutants(args: argparse.Namespace) -> int:
 
 
 def _explore(args: argparse.Namespace) -> int:
-    catalogue = load_catalogue()
-    target = open_target(args.adapter, args.adapter_timeout)
-    try:
-        state = explore.explore(
-            target,
-            catalogue,
-            examples=args.examples,
-            seed=None if args.ci else args.seed,
-            include_interpretations=args.include_interpretations,
-            max_vms=args.max_vms,
-            max_sessions=args.max_sessions,
-        )
-    finally:
-        target.close()
-    name = target.identity.name
-    seed_text = "derandomised (--ci)" if args.ci else f"seed {args.seed}"
-    print(
-        f"explored {state.examples} scenarios against {printable(name)} ({seed_text}); "
-        f"{state.not_applicable} not applicable (capabilities not declared)"
+    adapter_command(args.adapter, args.adapter_timeout)  # a typo is refused before any worker starts
+    if args.examples < args.shard.count * args.jobs:
+        raise KitUsageError(f"--examples {args.examples} is fewer than one per shard and job")
+    seed = None if args.ci else args.seed
+    search = combine.Search(
+        args.adapter,
+        args.adapter_timeout,
+        args.examples,
+        seed,
+        args.include_interpretations,
+        args.max_vms,
+        args.max_sessions,
     )
-    conforms, reasons = state.verdict(args.include_interpretations)
+    state, implementation = combine.search_shard(search, args.shard, args.jobs)
+    searched = ["--ci"] if args.ci else ["--seed", str(args.seed)]
+    adapter = ["--adapter", args.adapter] if args.adapter else []
+    command = shlex.join(["retry-kit", "explore", "--examples", str(args.examples), *searched, *adapter])
+    sharded = args.shard != space.WHOLE
+    rerun = (
+        command
+        + (f" --shard {args.shard}" if sharded else "")
+        + (f" -j {args.jobs}" if args.jobs > 1 else "")
+    )
+    described = {
+        k: getattr(args, k) for k in ("examples", "max_vms", "max_sessions", "include_interpretations")
+    }
+    run = shards.new_run(
+        "explore", args.run_id, args.shard, implementation, described | {"seed": seed}, command
+    )
+    name = implementation.name
+    folder = args.out or REPORTS / name / (
+        f"explore-shards/{args.shard.index}-of-{args.shard.count}" if sharded else "explore"
+    )
+    seed_text = "derandomised (--ci)" if args.ci else f"seed {args.seed}"
+    part = f", shard {args.shard} of run {run.id}" if sharded else ""
+    title = f"explored {state.examples} scenarios against {printable(name)} ({seed_text}{part})"
+    return _exploration_outcome(state, folder, implementation, rerun, run, title)
+
+
+def _exploration_outcome(
+    state: explore.Exploration,
+    folder: Path,
+    implementation: Implementation,
+    rerun: str,
+    run: shards.Run,
+    title: str,
+    problems: Sequence[str] = (),
+) -> int:
+    """Write summary.json (what a shard needs to be combined) and, for a finding, its reproducer and
+    report; print the verdict. Exit 0 only when the search conforms and nothing is missing."""
+    summary = {
+        "implementation": implementation.name,
+        "rerun": rerun,
+        "complete": not problems,
+        "problems": list(problems),
+        "run": shards.run_json(run),
+        "search": shards.exploration_json(state),
+    }
+    write_atomically(folder / "summary.json", json.dumps(summary, indent=2) + "\n")
+    print(f"{title}; {state.not_applicable} not applicable (capabilities not declared)")
+    conforms, reasons = state.verdict(run.bound["include_interpretations"])
+    reasons += problems
     print(f"conforms: {conforms.value}" + "".join(f"\n  - {printable(r)}" for r in reasons))
     if state.finding is None:
-        return 0 if conforms is Conforms.YES else EXIT_DRIFT
+        return 0 if conforms is Conforms.YES and not problems else EXIT_DRIFT
     finding = state.finding
-    search = ["--ci"] if args.ci else ["--seed", str(args.seed)]
-    adapter = ["--adapter", args.adapter] if args.adapter else []
-    rerun = shlex.join(["retry-kit", "explore", "--examples", str(args.examples), *search, *adapter])
+    catalogue = load_catalogue()
     gherkin = feature_gherkin(
         finding.scenario,
         "Minimal reproducer found by exploration",
         explore.rule_tags(finding, catalogue),
         comment=f"Found by: {rerun}\n{finding.summary()}",
     )
-    folder = args.out or REPORTS / name / "explore"
     write_atomically(folder / "reproducer.feature", gherkin)
     write_atomically(
         folder / "reproducer.json", json.dumps(scenario_to_json(finding.scenario), indent=2) + "\n"
     )
     result = explore.finding_result(finding, gherkin, rerun)
-    protocol = target.protocol if isinstance(target, AdapterTarget) else ""
-    implementation = Implementation(name, target.identity.version, protocol, args.adapter or "")
     report = build_report(
         [result],
         catalogue,
         implementation,
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
-        complete=True,
+        complete=not problems,
     )
+    report["reasons"] += problems
     write_atomically(folder / "report.md", render_markdown(report))
     write_atomically(folder / "report.html", render_html(report))
     write_atomically(folder / "report.json", report_json_text(report))
@@ -194,28 +233,35 @@ def _exhaust(args: argparse.Namespace) -> int:
         retries=space.retry_settings(args.retries),
         max_injections=args.max_injections,
     )
-    catalogue = load_catalogue()
-    target = open_target(args.adapter, args.adapter_timeout)
-    try:
-        result = exhaust.exhaust(
-            target,
-            bound,
-            catalogue,
-            include_interpretations=args.include_interpretations,
-            progress=exhaust.terminal_progress(),
-        )
-    finally:
-        target.close()
-    name = target.identity.name
+    adapter_command(args.adapter, args.adapter_timeout)  # a typo is refused before any worker starts
+    task = exhaust.Task(args.adapter, args.adapter_timeout, bound, args.include_interpretations)
+    result, implementation = exhaust.judge(task, args.shard, args.jobs, exhaust.terminal_progress())
     widths = [f"--{k.replace('_', '-')}={getattr(args, k)}" for k in exhaust.WIDEST]
     interpretations = ["--include-interpretations"] if args.include_interpretations else []
     adapter = ["--adapter", args.adapter] if args.adapter else []
-    rerun = shlex.join(["retry-kit", "exhaust", *widths, *interpretations, *adapter])
-    folder = args.out or REPORTS / "exhaust" / exhaust.slug(name)
-    protocol = target.protocol if isinstance(target, AdapterTarget) else ""
-    implementation = Implementation(name, target.identity.version, protocol, args.adapter or "")
-    exhaust.write(result, folder, catalogue, implementation, rerun)
-    print(f"exhaust against {name!r}: {exhaust.summary_line(result)}; {result.skipped:,} skipped")
+    command = shlex.join(["retry-kit", "exhaust", *widths, *interpretations, *adapter])
+    described = shards.bound_json(bound) | {
+        "include_interpretations": args.include_interpretations,
+        "scenarios": result.space if args.shard == space.WHOLE else space.size(bound),
+    }
+    run = shards.new_run("exhaust", args.run_id, args.shard, implementation, described, command)
+    sharded = args.shard != space.WHOLE
+    folder = args.out or REPORTS / "exhaust" / (
+        f"{exhaust.slug(implementation.name)}-shards/{args.shard.index}-of-{args.shard.count}"
+        if sharded
+        else exhaust.slug(implementation.name)
+    )
+    rerun = f"{command} --shard {args.shard}" if sharded else command
+    exhaust.write(result, folder, load_catalogue(), implementation, rerun, run)
+    part = f" (shard {args.shard} of run {run.id})" if sharded else ""
+    return _exhaust_outcome(result, folder, f"exhaust against {implementation.name!r}{part}")
+
+
+def _exhaust_outcome(
+    result: exhaust.Exhaustion, folder: Path, title: str, problems: Sequence[str] = ()
+) -> int:
+    """What was found, in a few lines; exit 0 only for a complete result with nothing found."""
+    print(f"{printable(title)}: {exhaust.summary_line(result)}; {result.skipped:,} skipped")
     if result.interpretation_differences:
         print(f"{result.interpretation_differences:,} differ only on the kit's interpretations (not counted)")
     for group in result.groups:
@@ -224,14 +270,38 @@ def _exhaust(args: argparse.Namespace) -> int:
             f"{group.smallest.verdict.value}: {group.key}, {group.count:,} scenario(s); smallest "
             f"({smallest[0]} VM(s), {smallest[1]} session(s)): {folder / exhaust.slug(group.key)}"
         )
+    for problem in problems:
+        print(f"incomplete: {printable(problem)}")
     if result.judged == 0:
         print("no scenario could be judged")
         return EXIT_DRIFT
-    if not result.groups:
+    if not result.groups and not problems:
         print(f"verdict: passed, no scenario within the bound broke a rule; see {folder / 'summary.json'}")
         return 0
-    print(f"report: {folder / 'report.md'}")
+    print(f"report: {folder / ('report.md' if result.groups else 'summary.json')}")
     return EXIT_DRIFT
+
+
+def _combine(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    joined = combine.combine(args.folders)
+    run = joined.run
+    shards_present = ", ".join(str(p.run.shard) for p in joined.parts)
+    if run.kind == "explore":
+        state, rerun = combine.exploration(joined)
+        folder = args.out or REPORTS / run.adapter.name / "explore"
+        print(f"combined shards {shards_present} of run {run.id} in {time.perf_counter() - started:.2f} s")
+        title = f"explored {state.examples} scenarios against {printable(run.adapter.name)}"
+        return _exploration_outcome(state, folder, run.adapter, rerun, run, title, joined.problems)
+    result = combine.exhaustion(joined)
+    folder = args.out or REPORTS / "exhaust" / exhaust.slug(run.adapter.name)
+    exhaust.write(result, folder, load_catalogue(), run.adapter, run.command, run, joined.problems)
+    print(
+        f"combined shards {shards_present} of run {run.id} in {time.perf_counter() - started:.2f} s "
+        f"(the shards ran {result.seconds:.1f} s)"
+    )
+    title = f"exhaust against {run.adapter.name!r} ({'complete' if not joined.problems else 'INCOMPLETE'})"
+    return _exhaust_outcome(result, folder, title, joined.problems)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -254,6 +324,39 @@ def _check_adapter(args: argparse.Namespace) -> int:
     checks = check_adapter.check(command, args.adapter_timeout)
     sys.stdout.write(check_adapter.render(args.command_line, checks))
     return 0 if check_adapter.accepted(checks) else EXIT_DRIFT
+
+
+def _shard_argument(text: str) -> space.Shard:
+    try:
+        return space.Shard.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _shard_options(command: argparse.ArgumentParser, split: str) -> None:
+    command.add_argument(
+        "--shard",
+        type=_shard_argument,
+        default=space.WHOLE,
+        metavar="K/N",
+        help=f"run part K of N of {split}; N runs together (anywhere) do the whole run once; join their "
+        "output folders with retry-kit combine (default: the whole run)",
+    )
+    command.add_argument(
+        "-j",
+        "--jobs",
+        type=exhaust.count_argument(MOST_JOBS),
+        default=1,
+        metavar="N",
+        help=f"run as N shards at once on this machine, one process and adapter each, with one report "
+        f"(1..{MOST_JOBS}; default: %(default)s)",
+    )
+    command.add_argument(
+        "--run-id",
+        metavar="ID",
+        help="names the run the shards belong to, so combine never mixes runs (default: derived from the "
+        "bound, N and the adapter command, so shards started separately agree)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -363,7 +466,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     search.add_argument("--max-sessions", type=int, default=4, help="most sessions per scenario (default: 4)")
     search.add_argument(
-        "--out", type=Path, help="folder for the reproducer and report (default: reports/<name>/explore)"
+        "--out",
+        type=Path,
+        help="folder for the summary, reproducer and report (default: reports/<name>/explore, "
+        "or reports/<name>/explore-shards/K-of-N for a shard)",
+    )
+    _shard_options(
+        search,
+        "the search: shard K tries its share of --examples with a seed derived from --seed (or --ci) and K/N",
     )
     search.set_defaults(run=_explore)
 
@@ -396,8 +506,32 @@ def _parser() -> argparse.ArgumentParser:
     every.add_argument(
         "--include-interpretations", action="store_true", help="also group differences on interpretations"
     )
-    every.add_argument("--out", type=Path, help="output folder (default: reports/exhaust/<target name>)")
+    every.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: reports/exhaust/<target name>, or "
+        "reports/exhaust/<target name>-shards/K-of-N for a shard)",
+    )
+    _shard_options(every, "the space: shard K judges the scenarios at positions p with p mod N = K-1")
     every.set_defaults(run=_exhaust)
+
+    join = commands.add_parser(
+        "combine",
+        help="join the output folders of the shards of one exhaust or explore run into one result",
+        description="Reads each folder's summary.json and writes what one unsharded run would have "
+        "written (summary.json, reproducers, report). Complete only when every shard 1..N of one run is "
+        "there once and all agree on kit, catalogue, adapter and bound; a missing, duplicated or foreign "
+        "shard is named and the result marked incomplete. Exit code 0: complete and nothing found; "
+        "1: found, or incomplete; 2: bad usage.",
+    )
+    join.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="the shards' output folders")
+    join.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: where an unsharded run writes: reports/exhaust/<target name> or "
+        "reports/<target name>/explore)",
+    )
+    join.set_defaults(run=_combine)
 
     record = commands.add_parser(
         "export",

@@ -6,6 +6,10 @@ rule broken within it. Each scenario is judged exactly as explore judges one, th
 failures are grouped by the first rule they break, and each group keeps its smallest scenario (fewest
 VMs, then sessions, then injections; the earliest enumerated among equals), written as a Gherkin
 reproducer and scenario JSON, plus one report of all groups.
+
+A run may be split into shards (retrykit.space.Shard) run anywhere and joined later (retrykit.combine),
+or run as several local processes (``jobs``); the joined result is the unsharded run's, because each
+group remembers the positions of its first and its smallest scenario in the whole space's enumeration.
 """
 
 from __future__ import annotations
@@ -16,15 +20,16 @@ import re
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from reference.model import Scenario
-from retrykit import explore, space
-from retrykit.catalogue import Catalogue
+from retrykit import explore, shards, space
+from retrykit.catalogue import Catalogue, load_catalogue
 from retrykit.codec import scenario_to_json
 from retrykit.drivers import Target, required_capabilities, run_each
 from retrykit.explore import Finding
@@ -33,6 +38,7 @@ from retrykit.render_html import render_html
 from retrykit.render_md import render_markdown
 from retrykit.report import Implementation, build_report, report_json_text, write_atomically
 from retrykit.results import Verdict
+from retrykit.targets import open_target
 
 ERRORS_IN_A_ROW_BEFORE_GIVING_UP = 50
 """A target that errs on this many scenarios in a row is broken, not wrong: judging the rest of the space
@@ -85,6 +91,11 @@ class Group:
     smallest: Finding
     count: int
     """How many scenarios of the space fail this way."""
+    first: int = 0
+    """The position (retrykit.space.positioned) of the first scenario that fails so: groups are listed
+    in this order."""
+    position: int = 0
+    """The smallest scenario's position: of equally small ones, the earliest enumerated is kept."""
 
 
 @dataclass(frozen=True)
@@ -98,10 +109,12 @@ class Exhaustion:
     asked to)."""
     seconds: float
     groups: tuple[Group, ...]
+    gave_up: bool = False
+    """The run stopped at a target that errs on everything."""
 
     @property
     def complete(self) -> bool:
-        """False when the run gave up on a target that errs on everything."""
+        """False when the run gave up, or (combined) when a shard is missing."""
         return self.judged + self.skipped == self.space
 
 
@@ -112,32 +125,35 @@ def exhaust(
     *,
     include_interpretations: bool = False,
     progress: Progress | None = None,
+    shard: space.Shard = space.WHOLE,
 ) -> Exhaustion:
-    """Judge every scenario of ``bound``; groups come in the order their rule first failed."""
-    size = space.size(bound)
+    """Judge every scenario of ``bound`` (of its ``shard``); groups come in the order their rule first
+    failed."""
+    size = space.size(bound, shard)
     started = time.perf_counter()
     capabilities = target.identity.capabilities
-    smallest: dict[str, Finding] = {}
+    smallest: dict[str, tuple[Finding, int]] = {}
     counts: dict[str, int] = {}
+    first: dict[str, int] = {}
     judged = skipped = differing = errors_in_a_row = seen = 0
-    sent: deque[Scenario] = deque()
+    sent: deque[tuple[int, Scenario]] = deque()
 
     def applicable() -> Iterator[Scenario]:
         """The scenarios the target can be judged on, noted as they go out: a pipelined target reads
         ahead, and its outcomes come back in the same order."""
         nonlocal skipped, seen
-        for scenario in space.scenarios(bound):
+        for position, scenario in space.positioned(bound, shard):
             seen += 1
             if progress is not None and seen % _PROGRESS_EVERY == 0:
                 progress(seen, size, False)
             if required_capabilities(scenario) <= capabilities:
-                sent.append(scenario)
+                sent.append((position, scenario))
                 yield scenario
             else:
                 skipped += 1
 
     for outcome in run_each(target, applicable()):
-        scenario = sent.popleft()
+        position, scenario = sent.popleft()
         finding = explore.assess(scenario, outcome, catalogue)
         if finding is not None and finding.verdict is Verdict.SKIPPED:
             skipped += 1
@@ -151,14 +167,88 @@ def exhaust(
             continue
         for key in group_keys(finding):
             counts[key] = counts.get(key, 0) + 1
-            if key not in smallest or weight(scenario) < weight(smallest[key].scenario):
-                smallest[key] = finding
+            first.setdefault(key, position)
+            if key not in smallest or weight(scenario) < weight(smallest[key][0].scenario):
+                smallest[key] = finding, position
         if errors_in_a_row >= ERRORS_IN_A_ROW_BEFORE_GIVING_UP:
             break
     if progress is not None:
         progress(judged + skipped, size, True)
-    groups = tuple(Group(key, finding, counts[key]) for key, finding in smallest.items())
-    return Exhaustion(size, judged, skipped, differing, time.perf_counter() - started, groups)
+    groups = tuple(Group(key, f, counts[key], first[key], at) for key, (f, at) in smallest.items())
+    gave_up = judged + skipped < size
+    return Exhaustion(size, judged, skipped, differing, time.perf_counter() - started, groups, gave_up)
+
+
+def joined(parts: Sequence[Exhaustion], seconds: float) -> Exhaustion:
+    """Disjoint shards' results as one: counts add up, each group keeps the smallest scenario of all
+    (the earliest enumerated among equals) and groups are ordered by their first failure, as one run
+    over the union would have them. ``seconds`` is what the joined run took (the shards may overlap)."""
+    groups: dict[str, Group] = {}
+    for group in (g for part in parts for g in part.groups):
+        if (known := groups.get(group.key)) is None:
+            groups[group.key] = group
+            continue
+        keep = min(known, group, key=lambda g: (weight(g.smallest.scenario), g.position))
+        groups[group.key] = replace(
+            keep, count=known.count + group.count, first=min(known.first, group.first)
+        )
+    return Exhaustion(
+        sum(p.space for p in parts),
+        sum(p.judged for p in parts),
+        sum(p.skipped for p in parts),
+        sum(p.interpretation_differences for p in parts),
+        seconds,
+        tuple(sorted(groups.values(), key=lambda g: g.first)),
+        any(p.gave_up for p in parts),
+    )
+
+
+@dataclass(frozen=True)
+class Task:
+    """What every shard of a local parallel run needs to judge its part in a process of its own."""
+
+    adapter: str | None
+    timeout: float
+    bound: space.Bound
+    include_interpretations: bool
+
+
+def _judge(task: Task, shard: space.Shard, progress: Progress | None) -> tuple[Exhaustion, Implementation]:
+    target = open_target(task.adapter, task.timeout)
+    try:
+        result = exhaust(
+            target,
+            task.bound,
+            load_catalogue(),
+            include_interpretations=task.include_interpretations,
+            progress=progress,
+            shard=shard,
+        )
+    finally:
+        target.close()
+    return result, shards.implementation(target, task.adapter)
+
+
+def _judge_part(task: Task, shard: space.Shard, tick: shards.Tick) -> tuple[Exhaustion, Implementation]:
+    return _judge(task, shard, lambda done, _size, _finished: tick(done))
+
+
+def judge(
+    task: Task, shard: space.Shard = space.WHOLE, jobs: int = 1, progress: Progress | None = None
+) -> tuple[Exhaustion, Implementation]:
+    """Judge ``shard`` here, or as ``jobs`` sub-shards at once, one process (and one adapter) each,
+    counted on one progress bar: either way the result is the shard's, as one process would find it."""
+    if jobs == 1:
+        return _judge(task, shard, progress)
+    started = time.perf_counter()
+    size = space.size(task.bound, shard)
+    tick = None if progress is None else lambda done: progress(done, size, False)
+    parts = [shard.part(space.Shard(k, jobs)) for k in range(1, jobs + 1)]
+    outcomes = shards.in_parallel(partial(_judge_part, task), parts, tick)
+    result = joined([r for r, _ in outcomes], time.perf_counter() - started)
+    if progress is not None:
+        progress(result.judged + result.skipped, size, True)
+    return result, outcomes[0][1]
 
 
 def terminal_progress(stream: TextIO = sys.stderr) -> Progress | None:
@@ -184,10 +274,12 @@ def slug(name: str) -> str:
 
 
 def summary_line(result: Exhaustion) -> str:
-    return (
-        f"{result.judged:,} of {result.space:,} scenarios judged in {result.seconds:.1f} s"
-        f"{'' if result.complete else ' (gave up: the target errs on every scenario)'}"
-    )
+    why = ""
+    if result.gave_up:
+        why = " (gave up: the target errs on every scenario)"
+    elif not result.complete:
+        why = " (not every shard is here)"
+    return f"{result.judged:,} of {result.space:,} scenarios judged in {result.seconds:.1f} s{why}"
 
 
 def write(
@@ -196,9 +288,14 @@ def write(
     catalogue: Catalogue,
     implementation: Implementation,
     rerun: str,
+    run: shards.Run | None = None,
+    problems: Sequence[str] = (),
 ) -> None:
     """summary.json always; with groups, per group <key>/reproducer.feature and reproducer.json, and one
-    report (report.md, .html, .json) of every group's smallest scenario, built as explore builds its."""
+    report (report.md, .html, .json) of every group's smallest scenario, built as explore builds its.
+    The summary records the ``run`` (and shard) and every group's smallest finding in full, so shards
+    can be combined; ``problems`` (of a combination) mark the result incomplete and are its reasons."""
+    complete = result.complete and not problems
     results = []
     for group in result.groups:
         finding = group.smallest
@@ -228,10 +325,21 @@ def write(
         "skipped": result.skipped,
         "interpretation_differences": result.interpretation_differences,
         "seconds": round(result.seconds, 3),
-        "complete": result.complete,
+        "complete": complete,
+        "gave_up": result.gave_up,
+        "problems": list(problems),
         "rerun": rerun,
+        "run": None if run is None else shards.run_json(run),
         "groups": [
-            {"key": g.key, "count": g.count, "verdict": g.smallest.verdict.value, "folder": slug(g.key)}
+            {
+                "key": g.key,
+                "count": g.count,
+                "verdict": g.smallest.verdict.value,
+                "folder": slug(g.key),
+                "first": g.first,
+                "position": g.position,
+                "finding": shards.finding_json(g.smallest),
+            }
             for g in result.groups
         ],
     }
@@ -243,8 +351,9 @@ def write(
         catalogue,
         implementation,
         generated=datetime.now(UTC).isoformat(timespec="seconds"),
-        complete=result.complete,
+        complete=complete,
     )
+    report["reasons"] += problems
     write_atomically(folder / "report.md", render_markdown(report))
     write_atomically(folder / "report.html", render_html(report))
     write_atomically(folder / "report.json", report_json_text(report))

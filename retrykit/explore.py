@@ -13,6 +13,7 @@ asked to (the ``fail`` interpretation policy).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,6 +32,7 @@ from retrykit.drivers import Outcome, Target, required_capabilities, run_each
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.oracles import Violation, judge
 from retrykit.results import UNEXPLAINED, Conforms, ScenarioResult, Verdict, grade
+from retrykit.space import WHOLE, Shard
 from retrykit.verdicts import ScenarioFindings
 
 Json = dict[str, Any]
@@ -200,6 +202,19 @@ def explore(
         if not state.unreproduced:
             raise
     return state
+
+
+def shard_search(examples: int, seed: int | None, shard: Shard) -> tuple[int, int | None]:
+    """Shard K/N's share of a search: ``examples`` dealt out (the first examples % N shards get one
+    more) and a seed of its own, the first 8 bytes of sha256("<seed>:K/N") ("ci" for the derandomised
+    search's None), so the shards search different streams and each is reproducible. The shards
+    together try ``examples`` scenarios, not necessarily all distinct; the whole search (1/1) keeps
+    its seed."""
+    if shard == WHOLE:
+        return examples, seed
+    share = examples // shard.count + (shard.index <= examples % shard.count)
+    digest = hashlib.sha256(f"{'ci' if seed is None else seed}:{shard}".encode()).digest()
+    return share, int.from_bytes(digest[:8], "big")
 
 
 def _without_idle_sessions(
