@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import tempfile
 from collections import Counter
@@ -50,11 +51,59 @@ class KnownFailure:
     issue: str = ""
 
 
-def rerun_command(nodeid: str, implementation: Implementation) -> str:
-    """Quoted for a POSIX shell, whatever the node ID or the adapter command hold."""
-    adapter = ["--adapter", implementation.command] if implementation.command else []
+RERUN_FOLDER = "rerun"
+"""The folder, inside a run's report folder, where re-runs of its scenarios write their own reports."""
+
+
+def rerun_folder(report_dir: Path, nodeid: str) -> Path:
+    """Where the re-run of one scenario writes its report: report_dir/rerun/<scenario>; a re-run's own
+    re-run keeps its folder, so a full report is never replaced by a one-scenario one."""
+    if report_dir.parent.name == RERUN_FOLDER:
+        return report_dir
+    name = nodeid.rpartition("::")[2]
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")[:120] or "scenario"
+    return report_dir / RERUN_FOLDER / slug
+
+
+def absolute_command(command: str, cwd: Path) -> str:
+    """The adapter command with each word that names an existing relative path (the program only when it
+    has a slash: a bare name is looked up on PATH) made absolute from ``cwd``, so it runs from any folder."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return command
+    changed = False
+    for index, word in enumerate(words):
+        if not word or Path(word).is_absolute() or (index == 0 and "/" not in word):
+            continue
+        if (cwd / word).exists():
+            words[index] = os.path.normpath(cwd / word)
+            changed = True
+    return shlex.join(words) if changed else command
+
+
+def rerun_command(
+    nodeid: str,
+    implementation: Implementation,
+    *,
+    root: Path | None = None,
+    cwd: Path | None = None,
+    report_dir: Path | None = None,
+) -> str:
+    """Quoted for a POSIX shell, whatever the node ID or the adapter command hold.
+
+    Given ``root`` (pytest's rootdir, which node IDs are relative to) and ``cwd`` (where the run started),
+    the test file and the adapter's relative paths are absolute, so the command works from any folder;
+    given ``report_dir`` (the run's report folder), the re-run writes to its own folder inside it."""
+    command = implementation.command
+    if root is not None:
+        path, sep, rest = nodeid.partition("::")
+        nodeid = str(root / path) + sep + rest
+        command = absolute_command(command, cwd or Path.cwd())
+    adapter = ["--adapter", command] if command else []
     traces = ["--traces", implementation.traces] if implementation.traces else []
-    return shlex.join(["pytest", nodeid, *adapter, *traces])
+    folder = ["--report-dir", str(rerun_folder(report_dir, nodeid))] if report_dir is not None else []
+    return shlex.join(["pytest", nodeid, *adapter, *traces, *folder])
 
 
 def _scenario_json(
@@ -112,9 +161,11 @@ def build_report(
     policy: InterpretationPolicy = InterpretationPolicy.REPORT,
     known_failures: dict[str, KnownFailure] | None = None,
     strength: Json | None = None,
+    run_id: str | None = None,
 ) -> Json:
     """The whole report as JSON-ready data; ``complete`` is False for an interrupted run; ``strength`` is
-    the suite's recorded mutation score (retrykit.mutation), quoted so a reviewer can weigh a pass."""
+    the suite's recorded mutation score (retrykit.mutation), quoted so a reviewer can weigh a pass;
+    ``run_id`` names the run, which report.md and report.html beside it name too (retrykit.report_set)."""
     known = known_failures or {}
     by_rule = (strength or {}).get("rules", {})
     rules = []
@@ -164,6 +215,7 @@ def build_report(
             "traces": implementation.traces,
         },
         "generated": generated,
+        **({} if run_id is None else {"run_id": run_id}),
         "page": {"title": catalogue.page, "source_url": catalogue.source_url},
         "conforms": outcome.conforms.value,
         "reasons": list(outcome.reasons),
@@ -183,8 +235,19 @@ def build_report(
     }
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Readers see the old file or the new one, never half of one."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with every surrogate code point (a lone one can come from any JSON an adapter sends, and
+    UTF-8 cannot hold it) written as its JSON escape, ``\\ud800``: inside a JSON string that is the same
+    code point again; anywhere else it is visible text. Nothing else changes."""
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def write_temporary(path: Path, text: str) -> Path:
+    """``text`` in a new file beside ``path`` (a hidden name that ends in .tmp), flushed to the disk, with
+    the permissions a plain write would give; the caller renames it into place or removes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -193,18 +256,37 @@ def write_atomically(path: Path, text: str) -> None:
         os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes it private; a report is as readable as any file
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(temporary, path)
+            handle.flush()
+            os.fsync(handle.fileno())
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
+        raise
+    return Path(temporary)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one. (Files that belong together, like
+    the three forms of a report, are written with retrykit.report_set.write_report_set.)"""
+    temporary = write_temporary(path, text)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
         raise
 
 
 def report_json_text(report: Json) -> str:
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    """The report as JSON text that UTF-8 can always hold: any string, a lone surrogate included, is
+    kept (escaped as JSON escapes it), so the text is written whatever an adapter sent."""
+    return encodable(json.dumps(report, indent=2, ensure_ascii=False)) + "\n"
 
 
 def load_report(path: Path, *, require_complete: bool = True) -> Json:
-    """Read and validate a report.json; refuse a truncated or partial one."""
+    """Read and validate a report.json; refuse a truncated or partial one, and one whose report.md or
+    report.html beside it comes from another run (retrykit.report_set)."""
+    from retrykit.report_set import check_siblings, settle  # report_set builds on this module
+
+    settle(path.parent)
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -221,4 +303,5 @@ def load_report(path: Path, *, require_complete: bool = True) -> Json:
         raise ReportError(f"{path}: the completeness marker is not the last entry; the file was altered")
     if require_complete and not report["end_of_report"]["complete"]:
         raise ReportError(f"{path}: the run that wrote this report was interrupted; it is partial")
+    check_siblings(path, report)
     return report

@@ -7,14 +7,18 @@ when the run is interrupted (then marked partial), atomically, in three forms.
 
 from __future__ import annotations
 
-import re
+import json
+import signal
+import threading
 from collections.abc import Generator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
+from _pytest.junitxml import xml_key
 
 from retrykit.catalogue import load_catalogue
 from retrykit.collector import ResultCollector
@@ -22,9 +26,24 @@ from retrykit.errors import KitUsageError
 from retrykit.expectations import expectations_text, load_expectations
 from retrykit.mutation import load_strength
 from retrykit.paths import REPORTS
-from retrykit.render_html import render_html
-from retrykit.render_md import render_markdown
-from retrykit.report import Implementation, KnownFailure, build_report, report_json_text, write_atomically
+from retrykit.report import (
+    Implementation,
+    KnownFailure,
+    ReportError,
+    build_report,
+    encodable,
+    rerun_command,
+    write_atomically,
+)
+from retrykit.report_set import (
+    FolderLock,
+    ReportFolderError,
+    default_folder,
+    lock_folder,
+    new_run_id,
+    usable_folder,
+    write_report_set,
+)
 from retrykit.results import (
     InterpretationPolicy,
     ScenarioResult,
@@ -34,6 +53,7 @@ from retrykit.results import (
     result_to_json,
 )
 from retrykit.text import printable
+from steps.terminal import bdd_scenario, compact, scenario_location, wants_long
 from steps.when import MISSING_KEY, RUN_KEY, SCENARIO_KEY
 
 COLLECTOR = pytest.StashKey[ResultCollector]()
@@ -44,6 +64,11 @@ _WRITTEN = pytest.StashKey[Path]()
 _POSITIONS = pytest.StashKey[dict[str, int]]()
 _RECEIVER = pytest.StashKey["_Receiver"]()
 _VERDICT = pytest.StashKey[tuple[str, list[str]]]()
+_FOLDER = pytest.StashKey[Path]()
+_LOCK = pytest.StashKey[FolderLock]()
+_NOT_WRITTEN = pytest.StashKey[str]()
+_SIGNALS = pytest.StashKey[dict[signal.Signals, Any]]()
+_ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,16 +93,71 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
+    """Last of the plugins' configure hooks, so every other usage error is found before the report
+    folder is created."""
     config.stash[COLLECTOR] = ResultCollector(load_catalogue(), RUN_KEY, SCENARIO_KEY, MISSING_KEY)
     config.stash[_POSITIONS] = {}
-    config.stash[_RECEIVER] = _Receiver(config.stash[COLLECTOR])
+    config.stash[_RECEIVER] = _Receiver(config.stash[COLLECTOR], config)
     config.pluginmanager.register(config.stash[_RECEIVER], "retrykit-results")
     path = config.getoption("expectations")
     try:
         config.stash[_KNOWN] = load_expectations(path) if path is not None else {}
     except KitUsageError as error:
         raise pytest.UsageError(f"--expectations: {error}") from None
+    if _is_worker(config):
+        config.pluginmanager.register(_Transfer(), "retrykit-transfer")
+    else:
+        _hold_the_report_folder(config)
+    _end_on_signals(config)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _hold_the_report_folder(config: pytest.Config) -> None:
+    """A folder the user named is checked (created, writable) and locked before the first scenario runs:
+    a folder that cannot take the report, or that another run is writing into, ends the run at once with
+    one line. (The default folder is named after the implementation, known only once the target has
+    answered: it is checked and locked when the report is written.)"""
+    chosen = config.getoption("report_dir")
+    if chosen is None:
+        return
+    folder = config.invocation_params.dir / chosen
+    try:
+        usable_folder(folder)
+        config.stash[_LOCK] = lock_folder(folder)
+    except ReportFolderError as error:
+        raise pytest.UsageError(f"--report-dir: {error}") from None
+    config.stash[_FOLDER] = folder
+
+
+def _end_on_signals(config: pytest.Config) -> None:
+    """SIGTERM and SIGHUP end the run as Ctrl-C does: pytest stops at a KeyboardInterrupt, tears the
+    target down (every adapter process is killed, a stopped one too) and the report is written, marked
+    partial. In the controller and in every pytest-xdist worker, each of which runs its own adapter. A
+    second signal while the run is ending is ignored, so it cannot cut that clean-up short."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    received: list[int] = []
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        if received:
+            return
+        received.append(signum)
+        raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
+
+    config.stash[_SIGNALS] = {number: signal.signal(number, interrupt) for number in _ENDING_SIGNALS}
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    lock = config.stash.get(_LOCK, None)
+    if lock is not None:
+        lock.release()
+    for number, handler in config.stash.get(_SIGNALS, {}).items():
+        signal.signal(number, signal.SIG_DFL if handler is None else handler)
 
 
 def _is_scenario(item: pytest.Item) -> bool:
@@ -108,7 +188,7 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     config = node.config
     config.stash[_EXPECTED_COUNT] = output["expected"]
     if output["implementation"] is not None and IMPLEMENTATION not in config.stash:
-        config.stash[IMPLEMENTATION] = Implementation(**output["implementation"])
+        config.stash[IMPLEMENTATION] = Implementation(**json.loads(output["implementation"]))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -120,12 +200,72 @@ def pytest_runtest_makereport(
         return report
     if report.when == "call" or (report.when == "setup" and not report.passed):
         error = call.excinfo.value if call.excinfo is not None else None
-        result = item.config.stash[COLLECTOR].grade(item, report, error)
+        result = _with_rerun(item, item.config.stash[COLLECTOR].grade(item, report, error))
         _mirror(report, result, _policy(item.config))
+        if report.failed and result.verdict is not Verdict.PASSED and not wants_long(item.config):
+            report.longrepr = compact(
+                result, location=scenario_location(item), kinds=_kinds(item.config), rerun=result.rerun
+            )
+        _for_junit(item, report, result)
         # An attribute of the report travels with it from a pytest-xdist worker to the controller.
         report.retrykit_result = result_to_json(result)  # type: ignore[attr-defined]
         report.retrykit_position = item.config.stash[_POSITIONS].get(item.nodeid, 0)  # type: ignore[attr-defined]
     return report
+
+
+def _report_folder(config: pytest.Config, implementation: Implementation) -> Path:
+    """Where this run's report goes: the --report-dir given (checked and locked before the first
+    scenario), or reports/ and the implementation's name made a safe folder name, never the folder of
+    the in-process reference engine nor of another tool (retrykit.report_set.default_folder)."""
+    held = config.stash.get(_FOLDER, None)
+    if held is not None:
+        return held
+    chosen = config.getoption("report_dir")
+    if chosen is not None:
+        return config.invocation_params.dir / chosen
+    return default_folder(REPORTS, implementation)
+
+
+def _with_rerun(item: pytest.Item, result: ScenarioResult) -> ScenarioResult:
+    """The one command that re-runs just this scenario, from any folder, into a folder of its own; the
+    terminal and the report show this same command."""
+    implementation = item.config.stash.get(IMPLEMENTATION, None)
+    if result.rerun or implementation is None:
+        return result
+    config = item.config
+    command = rerun_command(
+        result.nodeid,
+        implementation,
+        root=config.rootpath,
+        cwd=config.invocation_params.dir,
+        report_dir=_report_folder(config, implementation),
+    )
+    return replace(result, rerun=command)
+
+
+def _kinds(config: pytest.Config) -> dict[str, str]:
+    return {rule.id: rule.kind.value for rule in config.stash[COLLECTOR].catalogue.rules}
+
+
+def _for_junit(item: pytest.Item, report: pytest.TestReport, result: ScenarioResult) -> None:
+    """JUnit XML: the rules, their kinds (in the same order) and the verdict as properties of the test
+    case (pytest writes an item's user_properties with its last report); its name and classname travel
+    on the report to where the XML is written (the controller under pytest-xdist), see _Receiver."""
+    kinds = _kinds(item.config)
+    item.user_properties += [("rule", r) for r in result.rules]
+    item.user_properties += [("rule_kind", kinds.get(r, "unknown")) for r in result.rules]
+    item.user_properties += [("rule_at_fault", r) for r in result.findings]
+    item.user_properties.append(("verdict", result.verdict.value))
+    if result.error_kind:
+        item.user_properties.append(("error_kind", result.error_kind))
+    scenario = bdd_scenario(item)
+    if scenario is not None:
+        item.user_properties.append(("location", scenario_location(item)))
+        params = item.nodeid.partition("[")[2]
+        report.retrykit_junit = {  # type: ignore[attr-defined]
+            "name": result.name + (f" [{params}" if params else ""),
+            "classname": scenario.feature.name,
+        }
 
 
 def _policy(config: pytest.Config) -> InterpretationPolicy:
@@ -146,22 +286,56 @@ def _mirror(report: pytest.TestReport, result: ScenarioResult, policy: Interpret
 class _Receiver:
     """Where the report is written (the controller under pytest-xdist), every graded result arrives."""
 
-    def __init__(self, collector: ResultCollector) -> None:
+    def __init__(self, collector: ResultCollector, config: pytest.Config | None = None) -> None:
         self.collector = collector
+        self.config = config
         self.positions: dict[str, int] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, "retrykit_result", None)
         if data is not None:
-            self.collector.results.append(result_from_json(data))
+            self.collector.results.append(
+                result_from_json(json.loads(data) if isinstance(data, str) else data)
+            )
             self.positions[report.nodeid] = report.retrykit_position  # type: ignore[attr-defined]
+        junit = getattr(report, "retrykit_junit", None)
+        xml = self.config.stash.get(xml_key, None) if self.config is not None else None
+        if junit is not None and xml is not None:
+            reporter = xml.node_reporter(report)
+            for name, value in junit.items():
+                reporter.add_attribute(name, value)
 
     def in_collection_order(self) -> list[ScenarioResult]:
         return sorted(self.collector.results, key=lambda r: self.positions.get(r.nodeid, 0))
 
 
-def _folder_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "implementation"
+class _Transfer:
+    """In a pytest-xdist worker: every string on a test report made one execnet can send. It refuses a
+    string UTF-8 cannot hold (a lone surrogate an adapter sent, in a message, a file id or its name),
+    and the whole run would end in an INTERNALERROR: the graded result travels as ASCII JSON (which
+    keeps every string as it was), any other string with such code points escaped (``\\ud800``)."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, "retrykit_result", None)
+        if isinstance(data, dict):
+            report.retrykit_result = json.dumps(data)  # type: ignore[attr-defined]
+        for name, value in list(vars(report).items()):
+            if name != "retrykit_result":
+                setattr(report, name, _transferable(value))
+
+
+def _transferable(value: object) -> Any:
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_transferable(v) for v in value)
+    if isinstance(value, dict):
+        return {_transferable(k): _transferable(v) for k, v in value.items()}
+    if value is None or isinstance(value, (int, float, bool)):
+        return value
+    text = str(value)  # a longrepr: kept as it is when it can travel, else as its text
+    return value if encodable(text) == text else encodable(text)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -171,7 +345,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         implementation = config.stash.get(IMPLEMENTATION, None)
         config.workeroutput["retrykit"] = {  # type: ignore[attr-defined]
             "expected": config.stash.get(_EXPECTED_COUNT, 0),
-            "implementation": None if implementation is None else asdict(implementation),
+            # ASCII JSON: execnet cannot carry a string that UTF-8 cannot hold (a lone surrogate)
+            "implementation": None if implementation is None else json.dumps(asdict(implementation)),
         }
         return
     if IMPLEMENTATION not in config.stash:
@@ -192,15 +367,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         policy=_policy(config),
         known_failures=known,
         strength=load_strength(),
+        run_id=new_run_id(),
     )
     config.stash[_VERDICT] = (report["conforms"], report["reasons"])
     if results and not report["accepted"] and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    folder = config.getoption("report_dir") or REPORTS / _folder_name(implementation.name)
-    write_atomically(folder / "report.md", render_markdown(report))
-    write_atomically(folder / "report.html", render_html(report))
-    write_atomically(folder / "report.json", report_json_text(report))
-    config.stash[_WRITTEN] = folder
+    folder = _report_folder(config, implementation)
+    try:
+        lock = config.stash.get(_LOCK, None)
+        if lock is None:
+            usable_folder(folder)
+        write_report_set(folder, report, lock=lock)
+    except (ReportError, OSError) as error:
+        reason = str(error) if isinstance(error, ReportError) else f"{folder}: {error.strerror or error}"
+        config.stash[_NOT_WRITTEN] = printable(reason, keep="")
+        folder_problem = isinstance(error, ReportFolderError)
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR if folder_problem else pytest.ExitCode.INTERNAL_ERROR
+    else:
+        config.stash[_WRITTEN] = folder
     target = config.getoption("write_expectations")
     if target is not None:
         failing = [
@@ -212,6 +396,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if _NOT_WRITTEN in config.stash:
+        terminalreporter.write_line(f"report not written: {config.stash[_NOT_WRITTEN]}", red=True)
     folder = config.stash.get(_WRITTEN, None)
     if folder is None:
         return
