@@ -1,11 +1,15 @@
 """Per-scenario cost of judging a target: in-process, through the reference adapter, and through a
-do-nothing adapter that answers at once (the floor of any round trip).
+do-nothing adapter that answers at once (the floor of any round trip), against the bare round trip to
+that adapter.
 
     python benchmarks/adapter_cost.py [--rounds N] [--json OUT]
 
 Each figure covers what the ``When`` step does per scenario: send the scenario, receive and validate the
 trace, check the contract and run every oracle. The scenarios are the feature suite's own, taken from a
-report of a fresh in-process run.
+report of a fresh in-process run. Every side makes one pass over them (repeated to some 1,000 runs) per
+round, rounds interleaved (benchmarks/interleave.py); a figure is the median of the rounds, and the
+harness cost (target: at most 2x the bare round trip) is judged from its per-round ratios and their
+spread.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
+
+from interleave import interleaved, spread, verdict
 
 from reference import engine
 from reference.model import Scenario
@@ -50,9 +57,8 @@ def feature_scenarios(folder: Path) -> list[Scenario]:
     return [scenario_from_json(s["scenario"]) for s in report["scenarios"] if s["scenario"]]
 
 
-def per_scenario(target: Target, scenarios: list[Scenario], rounds: int) -> float:
-    """The fastest round's mean seconds per scenario: the round least disturbed by other load on the
-    machine, as timeit advises; the bare round trip is taken the same way, so the ratio is like for like."""
+def per_scenario(target: Target, scenarios: list[Scenario]) -> Callable[[], float]:
+    """One timed pass over ``scenarios``: mean seconds per scenario of running and judging each."""
 
     def once() -> float:
         start = time.perf_counter()
@@ -62,41 +68,50 @@ def per_scenario(target: Target, scenarios: list[Scenario], rounds: int) -> floa
             judge(scenario, trace)
         return (time.perf_counter() - start) / len(scenarios)
 
-    once()
-    return min(once() for _ in range(rounds))
+    return once
 
 
-def raw_round_trip(command: list[str], scenarios: list[Scenario], rounds: int) -> float:
-    """Seconds per scenario (fastest round) of the bare exchange with the do-nothing adapter: the request
+def raw_round_trip(process: subprocess.Popen[bytes], scenarios: list[Scenario]) -> Callable[[], float]:
+    """One timed pass of the bare exchange with the do-nothing adapter, seconds per scenario: the request
     written, the answer line read, nothing encoded beyond the request, parsed or judged. What any harness
     pays."""
+    assert process.stdin is not None and process.stdout is not None
+    stdin, stdout = process.stdin, process.stdout
     requests = [
         (json.dumps({"type": "run", "seq": n, "scenario": scenario_to_json(s)}) + "\n").encode()
         for n, s in enumerate(scenarios, start=1)
     ]
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as process:
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(b'{"type":"hello","protocol":"1.0"}\n')
-        process.stdin.flush()
-        process.stdout.readline()
+    stdin.write(b'{"type":"hello","protocol":"1.0"}\n')
+    stdin.flush()
+    stdout.readline()
 
-        def once() -> float:
-            start = time.perf_counter()
-            for request in requests:
-                process.stdin.write(request)
-                process.stdin.flush()
-                process.stdout.readline()
-            return (time.perf_counter() - start) / len(requests)
+    def once() -> float:
+        start = time.perf_counter()
+        for request in requests:
+            stdin.write(request)
+            stdin.flush()
+            stdout.readline()
+        return (time.perf_counter() - start) / len(requests)
 
-        once()
-        seconds = min(once() for _ in range(rounds))
-        process.stdin.write(b'{"type":"shutdown"}\n')
-        process.stdin.close()
-    return seconds
+    return once
 
 
-def measure(rounds: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp:
+RUNS_PER_PASS = 1000
+"""A pass runs the suite's scenarios over and over, at least this many runs: a pass of one suite (some
+50 scenarios, a few milliseconds for the bare round trip) is at the mercy of one scheduling hiccup, and
+the bare round trip is the denominator of the harness cost."""
+
+BARE = "do-nothing round trip, bare"
+NULL = "do-nothing adapter"
+SIDES = (BARE, NULL, "reference adapter", "in-process reference")
+"""In this order within a round: the bare round trip and the do-nothing adapter, whose ratio is the
+harness cost, are always measured one right after the other."""
+
+
+def measure(rounds: int) -> tuple[int, dict[str, list[float]]]:
+    """How many scenarios a pass judges, and each side's seconds per scenario in each of ``rounds``
+    interleaved rounds (after one untimed warm-up round)."""
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         folder = Path(tmp)
         scenarios = feature_scenarios(folder)
         answers = {
@@ -108,45 +123,61 @@ def measure(rounds: int) -> dict[str, float]:
             str(ROOT / "benchmarks/null_adapter.py"),
             str(folder / "answers.json"),
         ]
-        makers: dict[str, Callable[[], Target]] = {
-            "in-process reference": ReferenceTarget,
-            "reference adapter": lambda: AdapterTarget(
-                [sys.executable, str(ROOT / "adapters/reference_adapter.py")]
-            ),
-            "do-nothing adapter": lambda: AdapterTarget(null_adapter),
+        bare = stack.enter_context(
+            subprocess.Popen(null_adapter, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        )
+        stack.callback(_shut_down, bare)
+        targets: dict[str, Target] = {
+            NULL: AdapterTarget(null_adapter),
+            "reference adapter": AdapterTarget([sys.executable, str(ROOT / "adapters/reference_adapter.py")]),
+            "in-process reference": ReferenceTarget(),
         }
-        figures = {"scenarios": float(len(scenarios))}
-        figures["do-nothing round trip, bare"] = raw_round_trip(null_adapter, scenarios, rounds)
-        for name, make in makers.items():
-            target = make()
-            try:
-                figures[name] = per_scenario(target, scenarios, rounds)
-            finally:
-                target.close()
-        return figures
+        for target in targets.values():
+            stack.callback(target.close)
+        runs = scenarios * -(-RUNS_PER_PASS // len(scenarios))
+        sides = {BARE: raw_round_trip(bare, runs)}
+        sides |= {name: per_scenario(targets[name], runs) for name in SIDES[1:]}
+        interleaved(sides, 1)
+        figures = interleaved(sides, rounds)
+        return len(scenarios), figures
 
 
-def harness_ratio(figures: dict[str, float]) -> float:
-    """The harness's own cost per scenario (encoding, schema validation, decoding, contract, every oracle),
-    as a multiple of the bare round trip to an adapter that answers at once."""
-    bare = figures["do-nothing round trip, bare"]
-    return (figures["do-nothing adapter"] - bare) / bare
+def _shut_down(process: subprocess.Popen[bytes]) -> None:
+    assert process.stdin is not None
+    process.stdin.write(b'{"type":"shutdown"}\n')
+    process.stdin.close()
+
+
+def harness_ratios(figures: dict[str, list[float]]) -> list[float]:
+    """Per round, the harness's own cost per scenario (encoding, schema validation, decoding, contract,
+    every oracle) as a multiple of the same round's bare round trip to an adapter that answers at once."""
+    return [(adapter - bare) / bare for adapter, bare in zip(figures[NULL], figures[BARE], strict=True)]
+
+
+HARNESS_TARGET = 2.0
+"""The harness's own cost through an adapter: at most twice the bare round trip."""
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rounds", type=int, default=20, help="timed passes over the scenarios (default 20)")
-    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument(
+        "--rounds", type=int, default=20, help="interleaved timed passes over the scenarios (default 20)"
+    )
+    parser.add_argument("--json", type=Path, help="also write every round's figures as JSON here")
     args = parser.parse_args()
-    figures = measure(args.rounds)
+    count, figures = measure(args.rounds)
+    print(f"{count} scenarios, {args.rounds} interleaved rounds; ms per scenario, median (spread of rounds)")
     for name, seconds in figures.items():
-        if name != "scenarios":
-            print(f"{name:>22}: {seconds * 1e3:8.3f} ms per scenario")
-    print(f"{'harness cost':>22}: {harness_ratio(figures):8.2f} x the bare round trip (target: at most 2)")
+        print(f"{name:>28}: {spread([s * 1e3 for s in seconds]).text(3)}")
+    ratio = spread(harness_ratios(figures))
+    print(
+        f"{'harness cost':>28}: {ratio.text(2, 'x')} the bare round trip; "
+        f"target at most {HARNESS_TARGET:g}x: {verdict(ratio, HARNESS_TARGET)}"
+    )
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps({"scenarios": count, **figures}, indent=2), encoding="utf-8")
     return 0
 
 

@@ -1,18 +1,38 @@
 """The kit's benchmarks, side by side in one run.
 
-    python benchmarks/run.py [--quick] [--out benchmarks/results]
+    python benchmarks/run.py [--quick | --mutants] [--out benchmarks/results] [--readme]
 
 Measures (wall time; peak memory of each whole run, from the kernel's accounting of the child):
 - the whole `pytest features` run in-process and through the reference adapter, against pytest's own
   start-up (collecting the same scenarios without running them);
 - the per-scenario cost of judging a target: in-process, through the reference adapter, and through a
-  do-nothing adapter that answers at once (benchmarks/adapter_cost.py);
+  do-nothing adapter that answers at once, against the bare round trip to it (benchmarks/adapter_cost.py);
 - the reference engine alone for 10 to 10,000 VMs over 1 to 100 sessions with failures and retries, per
   VM-session, to show how cost grows;
-- property-based exploration, scenarios per second, in-process and through the reference adapter;
-- whether each of issue 7's targets holds, judged from those figures.
-Writes results.json and results.md into --out. --quick uses smaller sizes (for a smoke test). --readme also
-rewrites the README's benchmarks block from the figures, so the README quotes the latest run.
+- property-based exploration (`retry-kit explore`), scenarios per second, in-process and through the
+  reference adapter;
+- exhaustive checking (`retry-kit exhaust`), scenarios per second, in-process and through the reference
+  adapter, pipelined (the window its hello declares) and one run at a time (window forced to 1), on the
+  default bound (--quick: the default bound with one session), and the size of the default space;
+- exhaust at the default bound against every shipped mutant (adapters/mutants.py), two at a time: which
+  rules each run finds (minutes; left out of --quick; --mutants runs only this check);
+- whether each performance target holds, judged from those figures: the harness's own cost through an
+  adapter at most 2x the bare round trip; the in-process feature run at most 2x pytest's start-up; the
+  engine's 10,000 VMs x 100 sessions in under 1 s; one exhaust run against one adapter at the default bound
+  in under 60 s; pipelined exhaust through the reference adapter at least 2x as fast as one run at a time;
+  exhaust in-process at least 20x the scenarios per second of explore in-process; the default bound
+  catching every shipped mutant by the rule it breaks.
+
+Figures that are compared are measured in interleaved rounds (benchmarks/interleave.py): each round runs
+every side once, back to back, so a ratio is taken between two measurements that saw the same load on the
+machine. A figure is the median of its rounds with their spread (interquartile range from 5 rounds up,
+else min-max); a target is judged "holds" or "missed" only when the whole spread is on one side of it,
+else "undecided". Rounds: pytest runs 5 (--quick 3), per-scenario costs 20 (--quick 3), exploration and
+exhaust 3 (each exhaust pass judges the whole bound: some 10 to 20 s at the default bound).
+
+Writes results.json (with every round's figures) and results.md into --out; --mutants writes mutants.json
+and mutants.md instead. --readme also rewrites the README's benchmarks block from the figures, so the
+README quotes the latest full run.
 """
 
 from __future__ import annotations
@@ -24,7 +44,10 @@ import platform
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,20 +55,50 @@ from tabulate import tabulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from adapter_cost import harness_ratio
+from adapter_cost import HARNESS_TARGET, harness_ratios
 from adapter_cost import measure as adapter_cost
+from interleave import Spread, interleaved, ratios, spread, verdict
 
 from reference import engine
 from reference.model import ChainFormat, InjectedOutcome, Job, Scenario, SessionPlan, TaskResult
+from retrykit import space
 from retrykit.adapter import AdapterTarget
 from retrykit.catalogue import load_catalogue
-from retrykit.drivers import ReferenceTarget, Target
+from retrykit.drivers import ReferenceTarget
+from retrykit.exhaust import exhaust
 from retrykit.explore import explore
+from retrykit.mutation import MUTANTS_FILE, shipped
 from retrykit.paths import ROOT
 from retrykit.readme import with_block
 from retrykit.report import write_atomically
 
 REFERENCE_ADAPTER = shlex.join([sys.executable, str(ROOT / "adapters" / "reference_adapter.py")])
+
+QUICK_BOUND = space.Bound(max_sessions=1)
+"""--quick's exhaust bound: the default bound with one session (2,522 scenarios)."""
+
+START_UP = "pytest start-up (collect only)"
+WHOLE = "pytest features, in-process"
+
+EXPLORE_ADAPTER = "explore, reference adapter"
+EXPLORE = "explore, in-process"
+EXHAUST = "exhaust, in-process"
+PIPELINED = "exhaust, reference adapter, pipelined"
+ONE_AT_A_TIME = "exhaust, reference adapter, one run at a time"
+
+ROUNDS = {"suite": 5, "adapter": 20, "checking": 3}
+"""Interleaved rounds of each part of a full run: pytest runs, per-scenario costs, explore and exhaust
+(each exhaust pass judges the whole bound, some 10 to 20 s at the default bound)."""
+QUICK_ROUNDS = {"suite": 3, "adapter": 3, "checking": 3}
+
+EXHAUST_SECONDS = 60.0
+"""One exhaust run against one adapter at the default bound: under a minute on 2 cores."""
+PIPELINING_GAIN = 2.0
+"""Pipelined exhaust through the reference adapter: at least twice as fast as one run at a time."""
+EXHAUST_OVER_EXPLORE = 20.0
+"""exhaust in-process: at least 20 times as many scenarios per second as explore in-process."""
+STARTUP_SHARE = 2.0
+"""The in-process feature run takes at most twice pytest's own start-up: start-up dominates."""
 
 
 def _child(command: list[str]) -> tuple[float, float]:
@@ -60,28 +113,55 @@ def _child(command: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def suite_runs(report_dir: Path) -> list[dict[str, object]]:
+def _figure(samples: list[float], digits: int) -> dict[str, object]:
+    """The median of ``samples`` and their spread, as columns of a table."""
+    figure = spread(samples)
+    low, high = round(figure.low, digits), round(figure.high, digits)
+    return {"median": round(figure.median, digits), "spread": f"{figure.kind} {low}..{high}"}
+
+
+def suite_runs(report_dir: Path, rounds: int) -> tuple[list[dict[str, object]], dict[str, list[float]]]:
+    """The rows of the whole-run table and each run's seconds per round (interleaved rounds)."""
     base = [sys.executable, "-m", "pytest", "features", "-q", "-p", "no:cacheprovider", "--report-dir"]
-    runs = {
-        "pytest start-up (collect only)": [*base, str(report_dir / "c"), "--collect-only"],
-        "pytest features, in-process": [*base, str(report_dir / "i")],
+    commands = {
+        START_UP: [*base, str(report_dir / "c"), "--collect-only"],
+        WHOLE: [*base, str(report_dir / "i")],
         "pytest features, reference adapter": [*base, str(report_dir / "a"), "--adapter", REFERENCE_ADAPTER],
         "pytest features -n 2, in-process": [*base, str(report_dir / "n"), "-n", "2"],
     }
-    rows = []
-    for name, command in runs.items():
-        seconds, mib = min((_child(command) for _ in range(3)), key=lambda m: m[0])
-        rows.append({"run": name, "seconds": round(seconds, 3), "peak MiB": round(mib, 1)})
+    peaks: dict[str, list[float]] = {name: [] for name in commands}
+
+    def side(name: str) -> Callable[[], float]:
+        def once() -> float:
+            seconds, mib = _child(commands[name])
+            peaks[name].append(mib)
+            return seconds
+
+        return once
+
+    seconds = interleaved({name: side(name) for name in commands}, rounds)
+    rows: list[dict[str, object]] = []
+    for name in commands:
+        figure = _figure(seconds[name], 3)
+        rows.append(
+            {
+                "run": name,
+                "seconds": figure["median"],
+                "spread": figure["spread"],
+                "peak MiB": round(max(peaks[name]), 1),
+            }
+        )
     report = json.loads((report_dir / "i" / "report.json").read_text(encoding="utf-8"))
     kit = sum(s["duration"] for s in report["scenarios"])
     rows.append(
         {
-            "run": f"sum of the {len(report['scenarios'])} scenarios' own durations, in-process",
+            "run": f"sum of the {len(report['scenarios'])} scenarios' own durations, in-process (last round)",
             "seconds": round(kit, 3),
+            "spread": None,
             "peak MiB": None,
         }
     )
-    return rows
+    return rows, seconds
 
 
 def _scaled(vms: int, sessions: int, chain: ChainFormat) -> Scenario:
@@ -125,66 +205,260 @@ def engine_scaling(quick: bool) -> list[dict[str, object]]:
     return rows
 
 
-def exploration_rates(examples: int) -> list[dict[str, object]]:
+def checking_rates(
+    bound: space.Bound, examples: int, rounds: int
+) -> tuple[dict[str, list[float]], dict[str, int], int]:
+    """Seconds per pass of explore (``examples`` scenarios, derandomised: the same ones every round) and
+    of exhaust over ``bound``, in-process and through the reference adapter, in interleaved rounds; how
+    many scenarios each pass judged; the reference adapter's declared window. A pass through an adapter
+    starts a fresh one and is timed from its start to its shutdown. The sides whose ratio is judged are
+    run next to each other: explore and exhaust in-process, then pipelined and one run at a time."""
     catalogue = load_catalogue()
-    targets: dict[str, Target] = {
-        "in-process reference": ReferenceTarget(),
-        "reference adapter": AdapterTarget(shlex.split(REFERENCE_ADAPTER)),
-    }
-    rows = []
-    for name, target in targets.items():
-        try:
+    judged: dict[str, int] = {}
+    window = 1
+
+    def adapter(window_of_one: bool) -> AdapterTarget:
+        nonlocal window
+        target = AdapterTarget(shlex.split(REFERENCE_ADAPTER))
+        target.start()
+        window = max(window, target.window)
+        if window_of_one:
+            target.window = 1
+        return target
+
+    def exploring(in_process: bool, name: str) -> Callable[[], float]:
+        def once() -> float:
             start = time.perf_counter()
-            state = explore(target, catalogue, examples=examples, seed=None)
-            seconds = time.perf_counter() - start
-        finally:
-            target.close()
-        rows.append(
-            {"target": name, "scenarios": state.examples, "per second": round(state.examples / seconds, 1)}
-        )
-    return rows
+            target = ReferenceTarget() if in_process else adapter(False)
+            try:
+                judged[name] = explore(target, catalogue, examples=examples, seed=None).examples
+            finally:
+                target.close()
+            return time.perf_counter() - start
+
+        return once
+
+    def exhausting(make: Callable[[], ReferenceTarget | AdapterTarget], name: str) -> Callable[[], float]:
+        def once() -> float:
+            start = time.perf_counter()
+            target = make()
+            try:
+                result = exhaust(target, bound, catalogue)
+            finally:
+                target.close()
+            if result.groups or not result.complete:
+                raise RuntimeError(f"{name}: the reference failed exhaust: {[g.key for g in result.groups]}")
+            judged[name] = result.judged
+            return time.perf_counter() - start
+
+        return once
+
+    sides = {
+        EXPLORE_ADAPTER: exploring(False, EXPLORE_ADAPTER),
+        EXPLORE: exploring(True, EXPLORE),
+        EXHAUST: exhausting(ReferenceTarget, EXHAUST),
+        PIPELINED: exhausting(lambda: adapter(False), PIPELINED),
+        ONE_AT_A_TIME: exhausting(lambda: adapter(True), ONE_AT_A_TIME),
+    }
+    return interleaved(sides, rounds), judged, window
 
 
-def targets(per_scenario: dict[str, float], suite: list[dict], engine_rows: list[dict]) -> list[dict]:
-    """Issue 7's three targets, each judged from the figures above."""
-    ratio = harness_ratio(per_scenario)
-    runs = {row["run"]: row["seconds"] for row in suite}
-    start_up, whole = runs["pytest start-up (collect only)"], runs["pytest features, in-process"]
+def rates(seconds: dict[str, list[float]], judged: dict[str, int]) -> dict[str, list[float]]:
+    """Scenarios per second of each pass."""
+    return {name: [judged[name] / s for s in passes] for name, passes in seconds.items()}
+
+
+def mutant_check(folder: Path, jobs: int = 2) -> list[dict[str, object]]:
+    """`retry-kit exhaust` at the default bound against every shipped mutant, ``jobs`` at a time: whether
+    a group of its findings is the rule the mutant breaks, every rule found, and each run's wall time."""
+    mutants = shipped().MUTANTS
+
+    def run(name: str) -> dict[str, object]:
+        adapter = shlex.join([sys.executable, str(MUTANTS_FILE), name])
+        out = folder / name
+        command = [sys.executable, "-m", "retrykit.cli", "exhaust", "--adapter", adapter, "--out", str(out)]
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+        written = out / "summary.json"
+        if done.returncode not in (0, 1) or not written.is_file():
+            raise RuntimeError(
+                f"{shlex.join(command)} ended with status {done.returncode} without a summary: "
+                f"{done.stderr[-2000:]}"
+            )
+        summary = json.loads(written.read_text(encoding="utf-8"))
+        keys = [group["key"] for group in summary["groups"]]
+        rule = mutants[name].rule
+        return {
+            "mutant": name,
+            "rule it breaks": rule,
+            "caught by it": rule in keys,
+            "rules found": ", ".join(keys),
+            "scenarios": summary["judged"],
+            "seconds": round(seconds, 1),
+        }
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(run, sorted(mutants)))
+
+
+def _judged(target: str, measured: str, result: str) -> dict[str, str]:
+    return {"target": target, "measured": measured, "verdict": result}
+
+
+def _ratio_target(target: str, samples: list[float], bound: float, *, at_most: bool, what: str) -> dict:
+    figure: Spread = spread(samples)
+    return _judged(target, f"{what} {figure.text(2, 'x')}", verdict(figure, bound, at_most=at_most))
+
+
+def targets(
+    rounds: dict[str, dict[str, list[float]]], judged: dict[str, int], engine_rows: list[dict], quick: bool
+) -> list[dict[str, str]]:
+    """Every performance target but the mutants', judged from the rounds' figures: ratios from the
+    per-round ratios of two sides measured next to each other, with their spread."""
+    suite, cost, checking = rounds["suite"], rounds["adapter"], rounds["checking"]
+    per_second = rates(checking, judged)
+    bound = "quick bound" if quick else "default bound"
     rows = [
-        {
-            "target": "harness cost through an adapter <= 2x the bare round trip",
-            "measured": f"{ratio:.2f}x",
-            "holds": ratio <= 2,
-        },
-        {
-            "target": "in-process feature run dominated by pytest start-up",
-            "measured": f"start-up (collect only) {start_up:.2f} s, whole run {whole:.2f} s",
-            "holds": start_up >= whole / 2,
-        },
+        _ratio_target(
+            f"harness cost through an adapter <= {HARNESS_TARGET:g}x the bare round trip",
+            harness_ratios(cost),
+            HARNESS_TARGET,
+            at_most=True,
+            what="",
+        ),
+        _ratio_target(
+            f"in-process feature run dominated by pytest start-up (whole run <= {STARTUP_SHARE:g}x start-up)",
+            ratios(suite[WHOLE], suite[START_UP]),
+            STARTUP_SHARE,
+            at_most=True,
+            what="whole run / start-up",
+        ),
     ]
     for row in engine_rows:
         if (row["VMs"], row["sessions"]) == (10_000, 100):
             rows.append(
-                {
-                    "target": f"engine, 10,000 VMs x 100 sessions, {row['chain']}, < 1 s",
-                    "measured": f"{row['seconds']:.2f} s",
-                    "holds": row["seconds"] < 1,
-                }
+                _judged(
+                    f"engine, 10,000 VMs x 100 sessions, {row['chain']}, < 1 s",
+                    f"{row['seconds']:.2f} s (one run)",
+                    "holds" if row["seconds"] < 1 else "missed",
+                )
             )
+    one_run = f"one exhaust run against one adapter at the default bound < {EXHAUST_SECONDS:g} s"
+    if quick:
+        rows.append(_judged(one_run, "not measured: --quick judges a smaller bound", "not judged"))
+    else:
+        figure = spread(checking[PIPELINED])
+        rows.append(
+            _judged(
+                one_run,
+                f"reference adapter, pipelined, start to shutdown: {figure.text(1, ' s')}",
+                verdict(figure, EXHAUST_SECONDS, digits=1),
+            )
+        )
+    rows += [
+        _ratio_target(
+            f"pipelined exhaust through the reference adapter >= {PIPELINING_GAIN:g}x as fast as one run "
+            "at a time",
+            ratios(checking[ONE_AT_A_TIME], checking[PIPELINED]),
+            PIPELINING_GAIN,
+            at_most=False,
+            what=f"{bound}:",
+        ),
+        _ratio_target(
+            f"exhaust in-process >= {EXHAUST_OVER_EXPLORE:g}x the scenarios/s of explore in-process",
+            ratios(per_second[EXHAUST], per_second[EXPLORE]),
+            EXHAUST_OVER_EXPLORE,
+            at_most=False,
+            what=f"{bound}:",
+        ),
+    ]
+    for row in rows:
+        row["measured"] = row["measured"].strip()
     return rows
 
 
+MUTANTS_TARGET = "the default bound catches every shipped mutant, each by the rule it breaks"
+
+
+def mutant_targets(mutant_rows: list[dict[str, object]] | None) -> list[dict[str, str]]:
+    if mutant_rows is None:
+        return [_judged(MUTANTS_TARGET, "not run: --quick leaves it out (run --mutants)", "not judged")]
+    missed = [str(row["mutant"]) for row in mutant_rows if not row["caught by it"]]
+    slowest = max(float(str(row["seconds"])) for row in mutant_rows)
+    measured = (
+        f"{len(mutant_rows) - len(missed)} of {len(mutant_rows)} caught by their rule "
+        f"(two runs at a time, slowest {slowest:.0f} s)"
+        + (f"; not caught: {', '.join(missed)}" if missed else "")
+    )
+    return [_judged(MUTANTS_TARGET, measured, "missed" if missed else "holds")]
+
+
+def checking_rows(
+    seconds: dict[str, list[float]], judged: dict[str, int], window: int
+) -> tuple[list[dict], list[dict]]:
+    """The exploration table and the exhaust table: scenarios per second, median and spread."""
+    per_second = rates(seconds, judged)
+
+    def row(name: str, label: str) -> dict[str, object]:
+        figure = _figure(per_second[name], 1)
+        return {
+            "target": label,
+            "scenarios": judged[name],
+            "seconds": round(spread(seconds[name]).median, 2),
+            "per second": figure["median"],
+            "spread": figure["spread"],
+        }
+
+    exploration = [row(EXPLORE, "in-process reference"), row(EXPLORE_ADAPTER, "reference adapter")]
+    exhaustive = [
+        row(EXHAUST, "in-process reference"),
+        row(PIPELINED, f"reference adapter, pipelined (window {window})"),
+        row(ONE_AT_A_TIME, "reference adapter, one run at a time (window 1)"),
+    ]
+    return exploration, exhaustive
+
+
+def _bound_text(bound: space.Bound) -> str:
+    return (
+        f"up to {bound.max_vms} VMs, {bound.max_sessions} session(s), {bound.max_injections} injections: "
+        f"{space.size(bound):,} scenarios"
+    )
+
+
+SECTIONS = (
+    ("Whole feature run", "suite"),
+    ("Per-scenario cost of judging a target", "adapter"),
+    ("Reference engine alone", "engine"),
+    ("Property-based exploration", "exploration"),
+    ("Exhaustive checking", "exhaust"),
+    ("Exhaust against every shipped mutant, default bound", "mutants"),
+    ("Targets", "targets"),
+)
+
+
 def markdown(results: dict) -> str:
-    parts = [f"Measured {results['measured']} on {results['machine']}.", ""]
-    for title, key in (
-        ("Whole feature run", "suite"),
-        ("Per-scenario cost of judging a target", "adapter"),
-        ("Reference engine alone", "engine"),
-        ("Property-based exploration", "exploration"),
-        ("Targets", "targets"),
-    ):
-        parts += [f"### {title}", "", tabulate(results[key], headers="keys", tablefmt="github"), ""]
+    parts = [f"Measured {results['measured']} on {results['machine']}, in {results['took']}.", ""]
+    if "space" in results:
+        parts += [
+            f"Exhaust bound: {results['space']['measured bound']}; the default bound: "
+            f"{results['space']['default bound']}.",
+            "",
+        ]
+    for title, key in SECTIONS:
+        if results.get(key):
+            parts += [f"### {title}", "", tabulate(results[key], headers="keys", tablefmt="github"), ""]
     return "\n".join(parts)
+
+
+METHOD = (
+    f"Times and rates are medians of interleaved rounds (pytest runs: {ROUNDS['suite']}, per-scenario "
+    f"costs: {ROUNDS['adapter']}, explore and exhaust: {ROUNDS['checking']}); peak memory is the largest of "
+    "the rounds. A ratio is the median of per-round ratios, each between two sides measured back to back, "
+    "then the spread of those ratios (IQR from 5 rounds up, else min-max) and how many rounds it is of. "
+    'A target reads "holds" or "missed" only when the whole spread lies on one side of it.'
+)
+"""How the README's figures were taken, quoted above them."""
 
 
 def readme_summary(results: dict) -> str:
@@ -195,14 +469,15 @@ def readme_summary(results: dict) -> str:
         row["chain"]: row["seconds"] for row in results["engine"] if row["VMs"] * row["sessions"] == 1_000_000
     }
     per_vm_session = [row["µs per VM-session"] for row in results["engine"]]
-    rates = {row["target"]: row["per second"] for row in results["exploration"]}
+    explored = {row["target"]: row["per second"] for row in results["exploration"]}
+    exhausted = {row["target"]: row["per second"] for row in results["exhaust"]}
 
     def run(name: str) -> str:
         return f"{suite[name]['seconds']:.2f} s, {suite[name]['peak MiB']:.0f} MiB peak"
 
     figures = [
-        ("`pytest features`, in-process", run("pytest features, in-process")),
-        ("pytest's own start-up (collect only)", run("pytest start-up (collect only)")),
+        ("`pytest features`, in-process", run(WHOLE)),
+        ("pytest's own start-up (collect only)", run(START_UP)),
         ("`pytest features --adapter` (reference adapter)", run("pytest features, reference adapter")),
         ("`pytest features -n 2`, in-process", run("pytest features -n 2, in-process")),
         (
@@ -221,52 +496,124 @@ def readme_summary(results: dict) -> str:
             for chain, seconds in biggest.items()
         ),
         (
-            "property-based exploration",
-            ", ".join(f"{name}: {rate} scenarios/s" for name, rate in rates.items()),
+            "property-based exploration (`retry-kit explore`)",
+            ", ".join(f"{name}: {rate:,} scenarios/s" for name, rate in explored.items()),
+        ),
+        ("exhaust's default bound", results["space"]["default bound"]),
+        (
+            "exhaustive checking (`retry-kit exhaust`), default bound",
+            ", ".join(f"{name}: {rate:,} scenarios/s" for name, rate in exhausted.items()),
         ),
     ]
-    targets = [
-        (row["target"], row["measured"], "holds" if row["holds"] else "**missed**")
+    if results.get("mutants"):
+        caught = sum(bool(row["caught by it"]) for row in results["mutants"])
+        seconds = [row["seconds"] for row in results["mutants"]]
+        figures.append(
+            (
+                "exhaust against every shipped mutant, default bound",
+                f"{caught} of {len(results['mutants'])} caught by the rule they break; "
+                f"{min(seconds):.0f} to {max(seconds):.0f} s per run, two runs at a time",
+            )
+        )
+    verdicts = [
+        (row["target"], row["measured"], "**missed**" if row["verdict"] == "missed" else row["verdict"])
         for row in results["targets"]
     ]
     return (
-        f"`python benchmarks/run.py --readme`, {results['measured']}, {results['machine']}.\n\n"
+        f"`python benchmarks/run.py --readme`, {results['measured']}, {results['machine']}, "
+        f"{results['took']}.\n\n"
+        + METHOD
+        + "\n\n"
         + tabulate(figures, headers=["measured", "figure"], tablefmt="github")
         + "\n\n"
-        + tabulate(targets, headers=["target", "measured", "verdict"], tablefmt="github")
+        + tabulate(verdicts, headers=["target", "measured", "verdict"], tablefmt="github")
         + "\n"
     )
+
+
+def _took(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def _write(out: Path, name: str, results: dict) -> str:
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    text = markdown(results)
+    (out / f"{name}.md").write_text(text, encoding="utf-8")
+    return text
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--quick", action="store_true", help="small sizes and few rounds, for a smoke test")
+    parser.add_argument(
+        "--mutants",
+        action="store_true",
+        help="only exhaust at the default bound against every shipped mutant (the full run includes it)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "results",
+        help="folder for the results (default: benchmarks/results)",
+    )
     parser.add_argument("--readme", action="store_true", help="also rewrite the README's benchmarks block")
     args = parser.parse_args()
-    if args.readme and args.quick:
-        parser.error("--readme quotes full runs only; drop --quick")
+    if args.readme and (args.quick or args.mutants):
+        parser.error("--readme quotes full runs only; drop --quick and --mutants")
+    if args.quick and args.mutants:
+        parser.error("--mutants judges the default bound, which --quick leaves out; use one or the other")
     args.out.mkdir(parents=True, exist_ok=True)
-    per_scenario = adapter_cost(rounds=3 if args.quick else 20)
+    started = time.perf_counter()
+    measured = datetime.now(UTC).isoformat(timespec="seconds")
+    if args.mutants:
+        with tempfile.TemporaryDirectory() as tmp:
+            mutant_rows = mutant_check(Path(tmp))
+        results = {
+            "measured": measured,
+            "machine": _machine(),
+            "took": _took(time.perf_counter() - started),
+            "mutants": mutant_rows,
+            "targets": mutant_targets(mutant_rows),
+        }
+        print(_write(args.out, "mutants", results))
+        return 0
+    bound = QUICK_BOUND if args.quick else space.DEFAULT
+    rounds_of = QUICK_ROUNDS if args.quick else ROUNDS
+    count, cost = adapter_cost(rounds=rounds_of["adapter"])
+    suite, suite_rounds = suite_runs(args.out / "runs", rounds_of["suite"])
+    engine_rows = engine_scaling(args.quick)
+    checking, judged, window = checking_rates(bound, 50 if args.quick else 500, rounds_of["checking"])
+    exploration, exhaustive = checking_rows(checking, judged, window)
+    mutant_rows = None
+    if not args.quick:
+        with tempfile.TemporaryDirectory() as tmp:
+            mutant_rows = mutant_check(Path(tmp))
+    rounds = {"suite": suite_rounds, "adapter": cost, "checking": checking}
     results = {
-        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "suite": suite_runs(args.out / "runs"),
+        "measured": measured,
+        "machine": _machine(),
+        "space": {"measured bound": _bound_text(bound), "default bound": _bound_text(space.DEFAULT)},
+        "suite": suite,
         "adapter": [
-            {"target": name, "ms per scenario": round(seconds * 1e3, 3)}
-            for name, seconds in per_scenario.items()
-            if name != "scenarios"
+            {"target": name, "ms per scenario": f["median"], "spread": f["spread"]}
+            for name, seconds in cost.items()
+            for f in [_figure([s * 1e3 for s in seconds], 3)]
         ],
-        "engine": engine_scaling(args.quick),
-        "exploration": exploration_rates(50 if args.quick else 500),
+        "engine": engine_rows,
+        "exploration": exploration,
+        "exhaust": exhaustive,
+        "mutants": mutant_rows,
+        "targets": [*targets(rounds, judged, engine_rows, args.quick), *mutant_targets(mutant_rows)],
+        "rounds": {**rounds, "checking scenarios per pass": judged, "adapter distinct scenarios": count},
     }
-    results["targets"] = targets(per_scenario, results["suite"], results["engine"])
-    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    text = markdown(results)
-    (args.out / "results.md").write_text(text, encoding="utf-8")
-    print(text)
+    results["took"] = _took(time.perf_counter() - started)
+    print(_write(args.out, "results", results))
     if args.readme:
         readme = ROOT / "README.md"
         write_atomically(

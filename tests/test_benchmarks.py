@@ -1,4 +1,5 @@
-"""The benchmark command works on a fresh install: it measures every section and judges the targets.
+"""The benchmark command works on a fresh install: it measures every section and judges the targets; the
+interleaved-ratio helper judges a target only when the spread of its per-round ratios allows.
 
 Only the shape of the results is checked here, never a speed: the figures belong to the benchmark.
 """
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.interleave import interleaved, ratios, spread, verdict
 from benchmarks.run import readme_summary
+from retrykit import space
 from retrykit.errors import KitUsageError
 from retrykit.paths import ROOT
 from retrykit.readme import with_block
@@ -23,6 +26,7 @@ SECTIONS = {
     "adapter": "Per-scenario cost of judging a target",
     "engine": "Reference engine alone",
     "exploration": "Property-based exploration",
+    "exhaust": "Exhaustive checking",
     "targets": "Targets",
 }
 
@@ -52,7 +56,23 @@ def test_the_quick_benchmark_writes_every_section_and_prints_it(tmp_path: Path) 
         for sessions in (1, 10)
     }
     assert {row["target"] for row in results["exploration"]} == {"in-process reference", "reference adapter"}
-    assert all(isinstance(row["holds"], bool) for row in results["targets"])
+    exhaustive = {row["target"]: row for row in results["exhaust"]}
+    assert set(exhaustive) == {
+        "in-process reference",
+        "reference adapter, pipelined (window 16)",
+        "reference adapter, one run at a time (window 1)",
+    }
+    quick_size = space.size(space.Bound(max_sessions=1))
+    assert all(row["scenarios"] == quick_size and row["per second"] > 0 for row in exhaustive.values())
+    assert f"{space.size(space.DEFAULT):,} scenarios" in results["space"]["default bound"]
+    assert results["mutants"] is None
+    verdicts = {row["target"]: row["verdict"] for row in results["targets"]}
+    judged = [v for v in verdicts.values() if v != "not judged"]
+    assert all(v in ("holds", "missed") or v.startswith("undecided (spread ") for v in judged)
+    assert [target for target, v in verdicts.items() if v == "not judged"] == [
+        "one exhaust run against one adapter at the default bound < 60 s",
+        "the default bound catches every shipped mutant, each by the rule it breaks",
+    ]
     text = (tmp_path / "results.md").read_text(encoding="utf-8")
     for title in SECTIONS.values():
         assert f"### {title}" in text
@@ -71,3 +91,56 @@ def test_a_readme_without_the_block_is_a_usage_error() -> None:
         KitUsageError, match=re.escape("no <!-- benchmarks --> ... <!-- /benchmarks --> block")
     ):
         with_block("# Kit\n", "benchmarks", "figures\n")
+
+
+def test_a_ratio_target_is_judged_only_when_the_spread_of_per_round_ratios_allows() -> None:
+    holds = spread(ratios([1.5, 1.9, 1.2], [1.0, 1.0, 1.0]))
+    assert (holds.median, holds.low, holds.high, holds.kind, holds.samples) == (1.5, 1.2, 1.9, "min-max", 3)
+    assert verdict(holds, 2) == "holds"
+    assert verdict(spread([2.1, 3.0, 9.6]), 2) == "missed"
+    straddles = spread([1.01, 1.6, 9.63])
+    assert verdict(straddles, 2) == "undecided (spread 1.01..9.63)"
+    assert straddles.text(2, "x") == "1.60x (min-max 1.01..9.63 of 3)"
+    assert verdict(spread([2.0, 2.0]), 2) == "holds"  # at the target is within it
+
+
+def test_a_lower_bound_target_holds_when_the_whole_spread_reaches_it() -> None:
+    assert verdict(spread([2.2, 2.5, 3.0]), 2, at_most=False) == "holds"
+    assert verdict(spread([1.0, 1.1, 1.9]), 2, at_most=False) == "missed"
+    assert verdict(spread([1.5, 2.5, 3.0]), 2, at_most=False) == "undecided (spread 1.50..3.00)"
+
+
+def test_from_five_rounds_the_spread_is_the_interquartile_range() -> None:
+    """One disturbed round of twenty does not leave a target undecided; a disturbed quarter does."""
+    steady = spread([1.5] * 19 + [9.6])
+    assert (steady.kind, steady.low, steady.high, steady.samples) == ("IQR", 1.5, 1.5, 20)
+    assert verdict(steady, 2) == "holds"
+    assert verdict(spread([1.5] * 12 + [9.6] * 8), 2).startswith("undecided (spread 1.50..9.60)")
+    assert spread([1.0, 2.0, 3.0, 4.0, 5.0]) == spread([5.0, 4.0, 3.0, 2.0, 1.0])
+    assert (spread([1.0, 2.0, 3.0, 4.0, 5.0]).low, spread([1.0, 2.0, 3.0, 4.0, 5.0]).high) == (2.0, 4.0)
+
+
+def test_per_round_ratios_pair_the_same_round() -> None:
+    """Each side's best round may come from a different load on the machine; one round's pair does not."""
+    fast_then_slow = [1.0, 4.0, 1.0]
+    twice_that = [2.0, 8.0, 2.0]
+    assert ratios(twice_that, fast_then_slow) == [2.0, 2.0, 2.0]
+    with pytest.raises(ValueError, match="3 numerators for 2 denominators"):
+        ratios(twice_that, fast_then_slow[:2])
+
+
+def test_rounds_interleave_the_sides_odd_rounds_in_reverse() -> None:
+    calls: list[str] = []
+
+    def side(name: str, value: float):
+        def once() -> float:
+            calls.append(name)
+            return value
+
+        return once
+
+    figures = interleaved({"A": side("A", 1.0), "B": side("B", 2.0), "C": side("C", 3.0)}, rounds=3)
+    assert calls == ["A", "B", "C", "C", "B", "A", "A", "B", "C"]
+    assert figures == {"A": [1.0] * 3, "B": [2.0] * 3, "C": [3.0] * 3}
+    with pytest.raises(ValueError):
+        interleaved({"A": side("A", 1.0)}, rounds=0)
