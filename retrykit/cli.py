@@ -14,7 +14,18 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from retrykit import check_adapter, combine, exhaust, explore, export, mutation, shards, space, starters
+from retrykit import (
+    check_adapter,
+    combine,
+    exhaust,
+    explore,
+    export,
+    mutation,
+    naming,
+    shards,
+    space,
+    starters,
+)
 from retrykit.adapter import DEFAULT_TIMEOUT
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.codec import scenario_to_json
@@ -159,7 +170,7 @@ def _explore(args: argparse.Namespace) -> int:
         "explore", args.run_id, args.shard, implementation, described | {"seed": seed}, command
     )
     name = implementation.name
-    folder = args.out or REPORTS / name / (
+    folder = args.out or REPORTS / naming.file_name(name) / (
         f"explore-shards/{args.shard.index}-of-{args.shard.count}" if sharded else "explore"
     )
     seed_text = "derandomised (--ci)" if args.ci else f"seed {args.seed}"
@@ -247,9 +258,9 @@ def _exhaust(args: argparse.Namespace) -> int:
     run = shards.new_run("exhaust", args.run_id, args.shard, implementation, described, command)
     sharded = args.shard != space.WHOLE
     folder = args.out or REPORTS / "exhaust" / (
-        f"{exhaust.slug(implementation.name)}-shards/{args.shard.index}-of-{args.shard.count}"
+        f"{naming.file_name(implementation.name)}-shards/{args.shard.index}-of-{args.shard.count}"
         if sharded
-        else exhaust.slug(implementation.name)
+        else naming.file_name(implementation.name)
     )
     rerun = f"{command} --shard {args.shard}" if sharded else command
     exhaust.write(result, folder, load_catalogue(), implementation, rerun, run)
@@ -268,7 +279,7 @@ def _exhaust_outcome(
         smallest = exhaust.weight(group.smallest.scenario)
         print(
             f"{group.smallest.verdict.value}: {group.key}, {group.count:,} scenario(s); smallest "
-            f"({smallest[0]} VM(s), {smallest[1]} session(s)): {folder / exhaust.slug(group.key)}"
+            f"({smallest[0]} VM(s), {smallest[1]} session(s)): {folder / naming.file_name(group.key)}"
         )
     for problem in problems:
         print(f"incomplete: {printable(problem)}")
@@ -289,12 +300,12 @@ def _combine(args: argparse.Namespace) -> int:
     shards_present = ", ".join(str(p.run.shard) for p in joined.parts)
     if run.kind == "explore":
         state, rerun = combine.exploration(joined)
-        folder = args.out or REPORTS / run.adapter.name / "explore"
+        folder = args.out or REPORTS / naming.file_name(run.adapter.name) / "explore"
         print(f"combined shards {shards_present} of run {run.id} in {time.perf_counter() - started:.2f} s")
         title = f"explored {state.examples} scenarios against {printable(run.adapter.name)}"
         return _exploration_outcome(state, folder, run.adapter, rerun, run, title, joined.problems)
     result = combine.exhaustion(joined)
-    folder = args.out or REPORTS / "exhaust" / exhaust.slug(run.adapter.name)
+    folder = args.out or REPORTS / "exhaust" / naming.file_name(run.adapter.name)
     exhaust.write(result, folder, load_catalogue(), run.adapter, run.command, run, joined.problems)
     print(
         f"combined shards {shards_present} of run {run.id} in {time.perf_counter() - started:.2f} s "

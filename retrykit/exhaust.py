@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections import deque
@@ -34,6 +33,7 @@ from retrykit.codec import scenario_to_json
 from retrykit.drivers import Target, required_capabilities, run_each
 from retrykit.explore import Finding
 from retrykit.gherkin import feature_gherkin
+from retrykit.naming import file_name
 from retrykit.render_html import render_html
 from retrykit.render_md import render_markdown
 from retrykit.report import Implementation, build_report, report_json_text, write_atomically
@@ -267,12 +267,6 @@ def terminal_progress(stream: TextIO = sys.stderr) -> Progress | None:
     return show
 
 
-def slug(name: str) -> str:
-    """A file name made of a target's name: only [A-Za-z0-9._-], never empty, '.', '..' or hidden."""
-    text = re.sub(r"[^A-Za-z0-9._-]+", "-", name)[:80].strip("-.")
-    return text or "target"
-
-
 def summary_line(result: Exhaustion) -> str:
     why = ""
     if result.gave_up:
@@ -306,9 +300,9 @@ def write(
             explore.rule_tags(finding, catalogue),
             comment=f"{found_by}\n{finding.summary()}",
         )
-        write_atomically(folder / slug(group.key) / "reproducer.feature", gherkin)
+        write_atomically(folder / file_name(group.key) / "reproducer.feature", gherkin)
         document = json.dumps(scenario_to_json(finding.scenario), indent=2) + "\n"
-        write_atomically(folder / slug(group.key) / "reproducer.json", document)
+        write_atomically(folder / file_name(group.key) / "reproducer.json", document)
         found = explore.finding_result(finding, gherkin, rerun)
         results.append(
             replace(
@@ -335,7 +329,7 @@ def write(
                 "key": g.key,
                 "count": g.count,
                 "verdict": g.smallest.verdict.value,
-                "folder": slug(g.key),
+                "folder": file_name(g.key),
                 "first": g.first,
                 "position": g.position,
                 "finding": shards.finding_json(g.smallest),

@@ -26,12 +26,12 @@ from retrykit.exhaust import (
     ERRORS_IN_A_ROW_BEFORE_GIVING_UP,
     Exhaustion,
     exhaust,
-    slug,
     terminal_progress,
     weight,
     write,
 )
 from retrykit.mutation import shipped
+from retrykit.naming import file_name
 from retrykit.paths import ROOT
 from retrykit.report import Implementation, load_report
 from retrykit.space import Bound, size
@@ -209,22 +209,6 @@ def test_an_interpretation_only_difference_is_grouped_only_when_asked() -> None:
     assert [g.key for g in strict.groups] == ["JR.CHAIN.FULL-FIRST"]
 
 
-@pytest.mark.parametrize(
-    "name, expected",
-    [
-        ("reference", "reference"),
-        ("../../etc", "etc"),
-        ("..", "target"),
-        (".", "target"),
-        ("", "target"),
-        ("my adapter/1.0 \x1b[31m", "my-adapter-1.0-31m"),
-        (".hidden", "hidden"),
-    ],
-)
-def test_a_slug_is_never_a_path(name: str, expected: str) -> None:
-    assert slug(name) == expected
-
-
 def test_progress_shows_on_a_terminal_only() -> None:
     assert terminal_progress(io.StringIO()) is None
 
@@ -244,5 +228,5 @@ def test_each_group_gets_a_folder_of_its_own_and_a_report_entry(tmp_path: Path) 
     result = against("retry-reprocesses-all", ONE_SESSION)
     implementation = Implementation("mutant", "1", "1.0", mutant("retry-reprocesses-all"))
     write(result, tmp_path, CATALOGUE, implementation, "retry-kit exhaust")
-    assert {p.name for p in tmp_path.iterdir() if p.is_dir()} == {slug(g.key) for g in result.groups}
+    assert {p.name for p in tmp_path.iterdir() if p.is_dir()} == {file_name(g.key) for g in result.groups}
     assert len(load_report(tmp_path / "report.json")["scenarios"]) == len(result.groups) > 1
