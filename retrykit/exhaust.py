@@ -241,13 +241,13 @@ def judge(
     if jobs == 1:
         return _judge(task, shard, progress)
     started = time.perf_counter()
-    size = space.size(task.bound, shard)
+    size = 0 if progress is None else space.size(task.bound, shard)  # the bar's length, only for a bar
     tick = None if progress is None else lambda done: progress(done, size, False)
     parts = [shard.part(space.Shard(k, jobs)) for k in range(1, jobs + 1)]
     outcomes = shards.in_parallel(partial(_judge_part, task), parts, tick)
     result = joined([r for r, _ in outcomes], time.perf_counter() - started)
     if progress is not None:
-        progress(result.judged + result.skipped, size, True)
+        progress(result.judged + result.skipped, result.space, True)
     return result, outcomes[0][1]
 
 
