@@ -12,12 +12,15 @@ The file is TOML, one entry per scenario, keyed by the pytest node ID the report
 
 from __future__ import annotations
 
-import json
+import re
 import tomllib
 from pathlib import Path
 
+import tomli_w
+
 from retrykit.errors import KitUsageError
 from retrykit.report import KnownFailure
+from retrykit.text import printable
 
 
 class ExpectationsError(KitUsageError):
@@ -43,17 +46,24 @@ def load_expectations(path: Path) -> dict[str, KnownFailure]:
 
 
 def expectations_text(failures: list[tuple[str, str]], implementation: str) -> str:
-    """A file listing ``(node ID, reason)`` pairs as known failures, ready to edit."""
+    """A file listing ``(node ID, reason)`` pairs as known failures, ready to edit.
+
+    Every value is written by a TOML library (an implementation's name and its error messages are
+    hostile input: a newline in them must not start an entry of its own); the only text written by
+    hand is the fixed ``[[known_failure]]`` header of each entry and comments whose characters are
+    all printable."""
+    name = printable(implementation, keep="")
     lines = [
-        f"# Known failures of {implementation}, written by the job retry conformance kit.",
+        f"# Known failures of {name}, written by the job retry conformance kit.",
         "# Give each a real reason and, if you track it, an 'issue' link; delete entries once fixed.",
         "",
     ]
     for nodeid, reason in failures:
-        lines += [
-            "[[known_failure]]",
-            f"scenario = {json.dumps(nodeid)}",
-            f"reason = {json.dumps(reason)}",
-            "",
-        ]
+        entry = {"scenario": _unicode(nodeid), "reason": printable(reason, keep="\t")}
+        lines += ["[[known_failure]]", tomli_w.dumps(entry)]
     return "\n".join(lines)
+
+
+def _unicode(text: str) -> str:
+    """``text`` as TOML can hold it: a lone surrogate becomes U+FFFD."""
+    return re.sub(r"[\ud800-\udfff]", "\ufffd", text)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from retrykit import cli
 from retrykit.cli import main
+from retrykit.expectations import expectations_text, load_expectations
 from retrykit.naming import file_name
 from retrykit.paths import ROOT
 
@@ -120,3 +122,39 @@ def test_row1_exhaust_gives_two_adapters_whose_names_differ_two_folders(
         "vendor/a",
         "vendor a",
     }
+
+
+# Row 5: the known-failures file is written by a TOML library.
+
+PLANTED = (
+    'evil\n[[known_failure]]\nscenario = "features/test_features.py::test_planted"\nreason = "planted"\n#'
+)
+"""A name that, written into the file by string building, plants an entry that loads (its tail becomes a
+comment)."""
+
+
+def _entries(text: str, tmp_path: Path) -> list[dict[str, str]]:
+    """The file's entries as tomllib reads them, after checking the kit's own loader agrees."""
+    path = tmp_path / "known.toml"
+    path.write_text(text, encoding="utf-8")
+    entries: list[dict[str, str]] = tomllib.loads(text)["known_failure"]
+    assert list(load_expectations(path)) == [e["scenario"] for e in entries]
+    return entries
+
+
+def test_row5_a_name_with_a_newline_plants_no_known_failure(tmp_path: Path) -> None:
+    failing = [("features/test_features.py::test_count", "wrong count")]
+    entries = _entries(expectations_text(failing, PLANTED), tmp_path)
+    assert entries == [{"scenario": "features/test_features.py::test_count", "reason": "wrong count"}]
+
+
+def test_row5_a_reason_from_an_adapter_is_stored_as_text(tmp_path: Path) -> None:
+    failing = [
+        ("features/test_features.py::test_count", 'wrong\n[[known_failure]]\nscenario = "x"\n#'),
+        ("features/test_features.py::test_stop", "reported error: \x1b]0;title\x07 \ud800"),
+    ]
+    text = expectations_text(failing, "adapter")
+    entries = _entries(text, tmp_path)
+    assert [e["scenario"] for e in entries] == [nodeid for nodeid, _ in failing]
+    assert all(set(e) == {"scenario", "reason"} for e in entries)
+    assert "\x1b" not in text and "\ud800" not in text
