@@ -15,6 +15,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from retrykit import (
+    __version__,
     check_adapter,
     combine,
     exhaust,
@@ -33,7 +34,7 @@ from retrykit.drift import compare, render_json, render_text
 from retrykit.errors import KitUsageError
 from retrykit.gherkin import feature_gherkin
 from retrykit.inventory import FeatureFileError, read_features
-from retrykit.merge import build_matrix
+from retrykit.merge import build_matrix, load_reports
 from retrykit.page import PageFormatError, load_page
 from retrykit.paths import CATALOGUE, FEATURES, REPORTS, ROOT
 from retrykit.render_html import render_html, render_matrix_html
@@ -42,7 +43,6 @@ from retrykit.report import (
     Implementation,
     ReportError,
     build_report,
-    load_report,
     report_json_text,
     write_atomically,
 )
@@ -52,6 +52,11 @@ from retrykit.text import printable
 
 EXIT_DRIFT = 1
 EXIT_USAGE = 2
+EXPLORE_MOST = {"examples": 100_000, "max_vms": 50, "max_sessions": 20}
+"""The largest value of explore's options: past these one search runs for hours."""
+LONGEST_TIMEOUT = 3600.0
+"""The longest --adapter-timeout, in seconds."""
+MOST_MUTANT_JOBS = 16
 MOST_JOBS = 64
 
 
@@ -88,7 +93,7 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    reports = [load_report(path, require_complete=False) for path in args.reports]
+    reports = load_reports(args.reports)
     try:
         matrix = build_matrix(reports)
     except ValueError as error:
@@ -370,10 +375,35 @@ def _shard_options(command: argparse.ArgumentParser, split: str) -> None:
     )
 
 
+def _seconds(text: str) -> float:
+    """An argparse type for --adapter-timeout: more than 0, at most LONGEST_TIMEOUT seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= LONGEST_TIMEOUT:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"must be more than 0 and at most {LONGEST_TIMEOUT:g} seconds, got {text}"
+        )
+    return value
+
+
+def _timeout_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--adapter-timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="how long the adapter may take to start or to answer one run before it is given an error, "
+        f"at most {LONGEST_TIMEOUT:g} (default: %(default)s)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retry-kit", description="Conformance kit for backup job retry behaviour."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     spec = commands.add_parser(
@@ -440,9 +470,18 @@ def _parser() -> argparse.ArgumentParser:
         description="A mutant is caught when the run fails with a failing scenario tagged with, or "
         "breaking, the rule the mutant names. Exit code 0 only when every mutant is caught.",
     )
-    mutants.add_argument("--jobs", type=int, default=2, help="mutants run at once (default: %(default)s)")
     mutants.add_argument(
-        "--out", type=Path, default=Path("reports/mutation"), help="folder (default: %(default)s)"
+        "--jobs",
+        type=exhaust.count_argument(MOST_MUTANT_JOBS),
+        default=2,
+        metavar="N",
+        help=f"mutants run at once, 1..{MOST_MUTANT_JOBS} (default: %(default)s)",
+    )
+    mutants.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports/mutation"),
+        help="folder for score.md and score.json (default: %(default)s)",
     )
     mutants.add_argument(
         "--record",
@@ -463,19 +502,35 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument(
         "--adapter", metavar="COMMAND", help="the adapter's command line (default: the reference)"
     )
-    search.add_argument("--adapter-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
-    search.add_argument("--examples", type=int, default=200, help="scenarios to try (default: %(default)s)")
+    _timeout_option(search)
     search.add_argument(
-        "--seed", type=int, default=0, help="search seed, for a reproducible run (default: 0)"
+        "--examples",
+        type=exhaust.count_argument(EXPLORE_MOST["examples"]),
+        default=200,
+        metavar="N",
+        help=f"scenarios to try, 1..{EXPLORE_MOST['examples']:,} (default: %(default)s)",
+    )
+    search.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="search seed, for a reproducible run (default: 0)"
     )
     search.add_argument("--ci", action="store_true", help="derandomised search: the same scenarios every run")
     search.add_argument(
         "--include-interpretations", action="store_true", help="also stop at differences on interpretations"
     )
     search.add_argument(
-        "--max-vms", type=int, default=6, help="largest job to generate (default: %(default)s)"
+        "--max-vms",
+        type=exhaust.count_argument(EXPLORE_MOST["max_vms"]),
+        default=6,
+        metavar="N",
+        help=f"largest job to generate, 1..{EXPLORE_MOST['max_vms']} VMs (default: %(default)s)",
     )
-    search.add_argument("--max-sessions", type=int, default=4, help="most sessions per scenario (default: 4)")
+    search.add_argument(
+        "--max-sessions",
+        type=exhaust.count_argument(EXPLORE_MOST["max_sessions"]),
+        default=4,
+        metavar="N",
+        help=f"most sessions per scenario, 1..{EXPLORE_MOST['max_sessions']} (default: %(default)s)",
+    )
     search.add_argument(
         "--out",
         type=Path,
@@ -500,7 +555,7 @@ def _parser() -> argparse.ArgumentParser:
     every.add_argument(
         "--adapter", metavar="COMMAND", help="the adapter's command line (default: the reference)"
     )
-    every.add_argument("--adapter-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    _timeout_option(every)
     for option, default, what in (
         ("max_vms", space.DEFAULT.max_vms, "largest job"),
         ("max_sessions", space.DEFAULT.max_sessions, "most sessions per scenario"),
@@ -569,13 +624,17 @@ def _parser() -> argparse.ArgumentParser:
     probe.add_argument(
         "command_line", metavar="COMMAND", help='the adapter\'s command line, e.g. "node a.mjs"'
     )
-    probe.add_argument("--adapter-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    _timeout_option(probe)
     probe.set_defaults(run=_check_adapter)
+    for command in commands.choices.values():
+        command.set_defaults(usage=command)  # a command's own mistakes are shown with its own usage
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:
+        args.usage.error(f"unrecognized arguments: {' '.join(unknown)}")
     command: Callable[[argparse.Namespace], int] = args.run
     try:
         return command(args)
@@ -587,7 +646,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         ReportError,
         FileNotFoundError,
     ) as error:
-        print(f"retry-kit {args.command}: {error}", file=sys.stderr)
+        print(f"retry-kit {args.command}: {printable(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): send what is still buffered nowhere, so exit is quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_DRIFT
+    except OSError as error:  # a file or folder the user named cannot be read or written
+        where = f"{error.filename}: " if error.filename is not None else ""
+        print(f"retry-kit {args.command}: {printable(where)}{error.strerror or error}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -32,8 +32,14 @@ def load_expectations(path: Path) -> dict[str, KnownFailure]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ExpectationsError(f"no expectations file at {path}") from None
+    except IsADirectoryError:
+        raise ExpectationsError(f"{path} is a folder; give the TOML file of known failures") from None
+    except OSError as error:
+        raise ExpectationsError(f"cannot read {path}: {error.strerror or error}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ExpectationsError(f"{path} is not valid TOML: {error}") from None
+    except RecursionError:
+        raise ExpectationsError(f"{path} is not a file of known failures: nested too deeply") from None
     entries = data.get("known_failure", [])
     if not isinstance(entries, list):
         raise ExpectationsError(f"{path}: 'known_failure' must be an array of tables ([[known_failure]])")

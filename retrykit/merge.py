@@ -8,10 +8,12 @@ the page alike and the kit reads it otherwise, the page may be ambiguous there.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from retrykit.report import Json
+from retrykit.report import Json, ReportError, load_report
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,23 @@ def agreements(reports: list[Json]) -> list[Agreement]:
             if len(labels) >= 2:
                 found += [Agreement(rule, nodeid, tuple(labels)) for rule in blamed[observed]]
     return found
+
+
+def load_reports(paths: Iterable[Path]) -> list[Json]:
+    """Each report.json, partial ones too; a folder, an unreadable file or JSON nested too deeply is
+    refused with one line (ReportError)."""
+    reports = []
+    for path in paths:
+        if path.is_dir():
+            hint = f" ({path / 'report.json'}?)" if (path / "report.json").is_file() else ""
+            raise ReportError(f"{path} is a folder; give the report.json files to merge{hint}")
+        try:
+            reports.append(load_report(path, require_complete=False))
+        except RecursionError:
+            raise ReportError(f"{path}: not a conformance report: nested too deeply") from None
+        except OSError as error:
+            raise ReportError(f"{path}: cannot read it: {error.strerror or error}") from None
+    return reports
 
 
 def build_matrix(reports: list[Json]) -> dict[str, Any]:

@@ -7,19 +7,30 @@ traceback. Each test names the row of the issue it holds.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
+import subprocess
 import sys
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from reference import engine
+from reference.model import ChainFormat, InjectedOutcome, Job, Scenario, SessionPlan, TaskResult, Trace
 from retrykit import cli
+from retrykit.catalogue import load_catalogue
 from retrykit.cli import main
-from retrykit.expectations import expectations_text, load_expectations
+from retrykit.codec import scenario_to_json, trace_to_json
+from retrykit.expectations import ExpectationsError, expectations_text, load_expectations
 from retrykit.naming import file_name
+from retrykit.oracles import judge
 from retrykit.paths import ROOT
+from retrykit.report import Implementation, Json, build_report, report_json_text
+from retrykit.results import ScenarioResult, grade
+from retrykit.verdicts import ScenarioFindings
 
 HOSTILE_NAMES = [
     "../features",
@@ -158,3 +169,153 @@ def test_row5_a_reason_from_an_adapter_is_stored_as_text(tmp_path: Path) -> None
     assert [e["scenario"] for e in entries] == [nodeid for nodeid, _ in failing]
     assert all(set(e) == {"scenario", "reason"} for e in entries)
     assert "\x1b" not in text and "\ud800" not in text
+
+
+# Reports to merge (rows 9 and 11): one scenario, judged as a run of the suite would judge it.
+
+SCENARIO = Scenario(
+    Job("j", ("VM 1", "VM 2"), ChainFormat.PER_MACHINE),
+    (SessionPlan(outcomes=tuple(InjectedOutcome("VM 2", a, TaskResult.FAILED) for a in (1, 2, 3, 4))),),
+)
+GOOD = engine.run(SCENARIO)
+TWO_RETRIES = replace(GOOD, sessions=(replace(GOOD.sessions[0], attempts=GOOD.sessions[0].attempts[:3]),))
+"""A reading of the default retry count other than the reference's (2 retries, not 3)."""
+
+
+def _report(name: str, trace: Trace, file_prefix: str = "") -> Json:
+    catalogue = load_catalogue()
+    if file_prefix:
+        trace = replace(trace, files=tuple(replace(f, id=file_prefix + f.id) for f in trace.files))
+    violations = tuple(judge(SCENARIO, trace))
+    rules = ("JR.COUNT.DEFAULT",)
+    graded = grade(ScenarioFindings([], list(violations)) if violations else None, rules, catalogue)
+    result = ScenarioResult(
+        nodeid="features/test_features.py::test_count",
+        feature="retry_count.feature",
+        name="count",
+        rules=rules,
+        interpretation=False,
+        verdict=graded.verdict,
+        reason=graded.reason,
+        error_kind=graded.error_kind,
+        violations=violations,
+        findings=graded.findings,
+        scenario=scenario_to_json(SCENARIO),
+        trace=trace_to_json(trace),
+        expected_trace=trace_to_json(engine.run(SCENARIO)),
+    )
+    implementation = Implementation(name, "1.0", "1.0", f"python {name}.py")
+    return build_report(
+        [result], catalogue, implementation, generated="2026-11-25T00:00:00+00:00", complete=True
+    )
+
+
+# Row 9: every command validates its arguments; one line and exit status 2, never a traceback.
+
+
+@pytest.mark.parametrize(
+    "argv, option",
+    [
+        (["explore", "--examples", "0"], "--examples"),
+        (["explore", "--examples", "-5"], "--examples"),
+        (["explore", "--examples", "100000000"], "--examples"),
+        (["explore", "--max-vms", "0"], "--max-vms"),
+        (["explore", "--max-vms", "100000"], "--max-vms"),
+        (["explore", "--max-sessions", "0"], "--max-sessions"),
+        (["explore", "--max-sessions", "1000"], "--max-sessions"),
+        (["explore", "--adapter-timeout", "nan"], "--adapter-timeout"),
+        (["explore", "--adapter-timeout", "inf"], "--adapter-timeout"),
+        (["exhaust", "--adapter-timeout", "0"], "--adapter-timeout"),
+        (["check-adapter", "python a.py", "--adapter-timeout", "-1"], "--adapter-timeout"),
+        (["mutants", "--jobs", "0"], "--jobs"),
+    ],
+)
+def test_row9_an_option_out_of_bounds_is_refused_by_its_command(
+    argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(argv)
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith(f"retry-kit {argv[0]}: error: argument {option}")
+    assert f"usage: retry-kit {argv[0]}" in err and "Traceback" not in err
+
+
+def test_row9_an_unknown_option_is_shown_with_its_commands_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(["explore", "--examples", "5", "--bogus"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: retry-kit explore")
+    assert err.splitlines()[-1] == "retry-kit explore: error: unrecognized arguments: --bogus"
+
+
+def test_row9_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(["--version"])
+    assert ended.value.code == 0
+    assert capsys.readouterr().out.startswith("retry-kit ")
+
+
+def test_row9_every_option_of_every_command_says_what_it_is_for() -> None:
+    parser = cli._parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [
+        f"{name} {action.dest}"
+        for name, command in commands.choices.items()
+        for action in command._actions
+        if not isinstance(action, argparse._HelpAction) and not action.help
+    ]
+    assert silent == []
+
+
+def _one_line(err: str) -> str:
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    return err
+
+
+def test_row9_merge_of_a_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["merge", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "is a folder" in _one_line(capsys.readouterr().err)
+
+
+def test_row9_merge_of_json_nested_too_deeply_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = tmp_path / "report.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert main(["merge", str(deep), "--out", str(tmp_path / "out")]) == 2
+    assert "nested too deeply" in _one_line(capsys.readouterr().err)
+
+
+def test_row9_merge_into_a_folder_under_a_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.json"
+    report.write_text(report_json_text(_report("a", GOOD)), encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    assert main(["merge", str(report), "--out", str(blocker / "matrix")]) == 2
+    assert str(blocker) in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("kind", ["folder", "nested"])
+def test_row9_expectations_that_cannot_be_read_stop_pytest_with_one_line(kind: str, tmp_path: Path) -> None:
+    if kind == "folder":
+        given = tmp_path
+    else:
+        given = tmp_path / "known.toml"
+        given.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(ExpectationsError):
+        load_expectations(given)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "features", "--expectations", str(given), "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, output
+    assert "INTERNALERROR" not in output and "Traceback" not in output
+    assert f"--expectations: {given}" in output
