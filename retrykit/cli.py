@@ -98,12 +98,15 @@ def _merge(args: argparse.Namespace) -> int:
         matrix = build_matrix(reports)
     except ValueError as error:
         raise KitUsageError(str(error)) from None
+    for warning in matrix["warnings"]:
+        print(f"retry-kit merge: warning: {printable(warning)}", file=sys.stderr)
     write_atomically(args.out / "matrix.md", render_matrix_markdown(matrix))
     write_atomically(args.out / "matrix.html", render_matrix_html(matrix))
     flagged = sum(bool(r["ambiguity"]) for r in matrix["rules"])
     print(
         f"merged {len(reports)} reports into {args.out / 'matrix.md'} and matrix.html; "
         f"{flagged} rule(s) flagged"
+        + (f"; {len(matrix['warnings'])} warning(s)" if matrix["warnings"] else "")
     )
     return 0
 
@@ -440,7 +443,10 @@ def _parser() -> argparse.ArgumentParser:
         "merge",
         help="merge several report.json files into one matrix of rules x implementations",
         description="Writes matrix.md and matrix.html. A rule on which two or more implementations "
-        "behave alike, and not as the reference does, is flagged as a possible ambiguity of the page.",
+        "behave alike, and not as the reference does, is flagged as a possible ambiguity of the page. "
+        "Reports from different rule catalogues (other kit versions) are merged over the union of their "
+        "rules, with a warning; reports with the same trace for every scenario are taken for copies of "
+        "one run and count once towards an ambiguity, with a warning.",
     )
     merge.add_argument(
         "reports", type=Path, nargs="+", metavar="REPORT", help="report.json files, one per implementation"

@@ -3,17 +3,30 @@
 Where two or more implementations behave the same way on a scenario and that
 way is not the reference's, the rule is flagged: when independent vendors read
 the page alike and the kit reads it otherwise, the page may be ambiguous there.
+
+Reports are hostile input too. Two reports with the same trace for every scenario
+(file ids included) are taken for copies of one run, whatever names they carry:
+both are shown, with a warning, and count once towards a possible ambiguity.
+Reports written from different rule catalogues (another kit version) are merged
+over the union of their rules, with a warning naming what differs; a rule a
+report's catalogue lacks reads "not in its catalogue" in its column.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from retrykit.report import Json, ReportError, load_report
+
+NOT_IN_CATALOGUE = "not in its catalogue"
+"""The cell of a rule that the catalogue a report was written from does not list."""
+
+_SHOWN = 5
+"""Rule IDs named in one warning before the rest are counted."""
 
 
 @dataclass(frozen=True)
@@ -36,12 +49,16 @@ def _behaviour(trace: Json | None) -> str | None:
     return json.dumps({"sessions": trace["sessions"], "files": files}, sort_keys=True)
 
 
-def agreements(reports: list[Json]) -> list[Agreement]:
+def agreements(reports: list[Json], copies: dict[str, str] | None = None) -> list[Agreement]:
+    """Rules on which two or more implementations behave alike and not as the reference does; a copy
+    (``copies``: label -> the label of the report it copies) counts as the report it copies."""
     found = []
+    copy_of = copies or {}
     by_scenario: dict[str, list[tuple[str, Json]]] = {}
     for report in reports:
+        label = _label(report)
         for scenario in report["scenarios"]:
-            by_scenario.setdefault(scenario["nodeid"], []).append((_label(report), scenario))
+            by_scenario.setdefault(scenario["nodeid"], []).append((copy_of.get(label, label), scenario))
     for nodeid, entries in by_scenario.items():
         groups: dict[str, list[str]] = {}
         blamed: dict[str, tuple[str, ...]] = {}
@@ -49,7 +66,9 @@ def agreements(reports: list[Json]) -> list[Agreement]:
             observed = _behaviour(scenario["trace"])
             if observed is None or observed == _behaviour(scenario["expected_trace"]):
                 continue
-            groups.setdefault(observed, []).append(label)
+            labels = groups.setdefault(observed, [])
+            if label not in labels:
+                labels.append(label)
             broken = tuple(scenario["findings"])
             blamed[observed] = broken or tuple(scenario["rules"])
         for observed, labels in groups.items():
@@ -75,24 +94,98 @@ def load_reports(paths: Iterable[Path]) -> list[Json]:
     return reports
 
 
+def _results(report: Json) -> str:
+    """What a run answered: every scenario's trace, file ids included."""
+    traces = sorted(([s["nodeid"], s["trace"]] for s in report["scenarios"]), key=lambda pair: pair[0])
+    return json.dumps(traces, sort_keys=True)
+
+
+def _copies(reports: Sequence[Json], labels: Sequence[str]) -> dict[str, str]:
+    """label -> the label of the first report with the same trace for every scenario (none for a report
+    that holds no trace at all: nothing to tell two runs apart by)."""
+    first: dict[str, str] = {}
+    copies: dict[str, str] = {}
+    for label, report in zip(labels, reports, strict=True):
+        if not any(s["trace"] is not None for s in report["scenarios"]):
+            continue
+        original = first.setdefault(_results(report), label)
+        if original != label:
+            copies[label] = original
+    return copies
+
+
+def _ids(rules: Iterable[str]) -> str:
+    listed = list(rules)
+    more = f" and {len(listed) - _SHOWN} more" if len(listed) > _SHOWN else ""
+    return ", ".join(listed[:_SHOWN]) + more
+
+
+def _union(reports: Sequence[Json], labels: Sequence[str]) -> tuple[list[Json], list[str]]:
+    """Every rule any report lists, in the order of the report listing most (then the others' new
+    ones), with a warning for each way the reports' catalogues differ."""
+    order = sorted(range(len(reports)), key=lambda k: -len(reports[k]["rules"]))
+    union: dict[str, Json] = {}
+    for k in order:
+        for rule in reports[k]["rules"]:
+            union.setdefault(rule["id"], rule)
+    catalogues = {
+        json.dumps(sorted((r["id"], r["kind"], r["statement"]) for r in report["rules"]))
+        for report in reports
+    }
+    if len(catalogues) == 1:
+        return list(union.values()), []
+    warnings = [
+        f"the reports come from {len(catalogues)} different rule catalogues (other kit versions): the "
+        f"matrix shows the union of their {len(union)} rules, '{NOT_IN_CATALOGUE}' where a report's "
+        "catalogue lacks one; compare verdicts across them with care"
+    ]
+    for label, report in zip(labels, reports, strict=True):
+        listed = {r["id"] for r in report["rules"]}
+        if missing := [rule for rule in union if rule not in listed]:
+            warnings.append(
+                f"{label} (kit {report['kit']['version']}) lists {len(listed)} of the {len(union)} rules; "
+                f"not {_ids(missing)}"
+            )
+    differing = [
+        rule_id
+        for rule_id, rule in union.items()
+        if any(
+            (r["kind"], r["statement"]) != (rule["kind"], rule["statement"])
+            for report in reports
+            for r in report["rules"]
+            if r["id"] == rule_id
+        )
+    ]
+    if differing:
+        warnings.append(f"these rules read differently in different catalogues: {_ids(differing)}")
+    return list(union.values()), warnings
+
+
 def build_matrix(reports: list[Json]) -> dict[str, Any]:
     if not reports:
         raise ValueError("give at least one report.json to merge")
     columns = [_label(r) for r in reports]
     if len(set(columns)) != len(columns):
         raise ValueError(f"two reports are for the same implementation and version: {columns}")
+    rules, warnings = _union(reports, columns)
+    copies = _copies(reports, columns)
+    warnings += [
+        f"{label} has the same trace as {original} on every scenario: taken for a copy of one run, it "
+        "counts once towards possible ambiguities"
+        for label, original in copies.items()
+    ]
     verdicts = [{rule["id"]: rule["verdict"] for rule in r["rules"]} for r in reports]
     flagged: dict[str, list[Agreement]] = {}
-    for agreement in agreements(reports):
+    for agreement in agreements(reports, copies):
         flagged.setdefault(agreement.rule, []).append(agreement)
     rows = []
-    for rule in reports[0]["rules"]:
+    for rule in rules:
         rows.append(
             {
                 "id": rule["id"],
                 "kind": rule["kind"],
                 "statement": rule["statement"],
-                "verdicts": [v.get(rule["id"], "not run") for v in verdicts],
+                "verdicts": [v.get(rule["id"], NOT_IN_CATALOGUE) for v in verdicts],
                 "ambiguity": [
                     {"scenario": a.scenario, "implementations": list(a.implementations)}
                     for a in flagged.get(rule["id"], [])
@@ -110,4 +203,5 @@ def build_matrix(reports: list[Json]) -> dict[str, Any]:
             for label, r in zip(columns, reports, strict=True)
         ],
         "rules": rows,
+        "warnings": warnings,
     }

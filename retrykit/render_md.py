@@ -194,6 +194,8 @@ def render_markdown(report: Json) -> str:
 def render_matrix_markdown(matrix: Json) -> str:
     labels = [i["label"] for i in matrix["implementations"]]
     lines = ["# Job retry conformance: implementations side by side", ""]
+    lines += [f"- **Warning:** {cell(w)}" for w in matrix.get("warnings", [])]
+    lines += [""] if matrix.get("warnings") else []
     about = [
         [
             i["label"],

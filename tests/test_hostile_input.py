@@ -25,6 +25,7 @@ from retrykit.catalogue import load_catalogue
 from retrykit.cli import main
 from retrykit.codec import scenario_to_json, trace_to_json
 from retrykit.expectations import ExpectationsError, expectations_text, load_expectations
+from retrykit.merge import NOT_IN_CATALOGUE, build_matrix
 from retrykit.naming import file_name
 from retrykit.oracles import judge
 from retrykit.paths import ROOT
@@ -319,3 +320,65 @@ def test_row9_expectations_that_cannot_be_read_stop_pytest_with_one_line(kind: s
     assert run.returncode == pytest.ExitCode.USAGE_ERROR, output
     assert "INTERNALERROR" not in output and "Traceback" not in output
     assert f"--expectations: {given}" in output
+
+
+# Row 11: reports from different catalogues, and copies of one report.
+
+
+def test_row11_a_report_of_another_catalogue_listed_first_loses_no_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = _report("old", GOOD)
+    old["kit"]["version"] = "0.0.1"
+    old["rules"] = old["rules"][:3]
+    new = _report("new", GOOD)
+    every = [r["id"] for r in new["rules"]]
+    matrix = build_matrix([old, new])
+    assert [r["id"] for r in matrix["rules"]] == every
+    cells = {r["id"]: r["verdicts"] for r in matrix["rules"]}
+    assert cells[every[-1]][0] == NOT_IN_CATALOGUE and cells[every[0]][0] != NOT_IN_CATALOGUE
+    assert any("different rule catalogues" in w for w in matrix["warnings"])
+    assert any(
+        w.startswith(f"old 1.0 (kit 0.0.1) lists 3 of the {len(every)} rules") for w in matrix["warnings"]
+    )
+    paths = []
+    for report in (old, new):
+        paths.append(tmp_path / f"{report['implementation']['name']}.json")
+        paths[-1].write_text(report_json_text(report), encoding="utf-8")
+    assert main(["merge", *map(str, paths), "--out", str(tmp_path / "out")]) == 0
+    assert (
+        "retry-kit merge: warning: the reports come from 2 different rule catalogues"
+        in capsys.readouterr().err
+    )
+    for page in ("matrix.md", "matrix.html"):
+        assert "different rule catalogues" in (tmp_path / "out" / page).read_text(encoding="utf-8")
+
+
+def test_row11_one_catalogue_gives_no_warning() -> None:
+    assert build_matrix([_report("a", GOOD), _report("b", GOOD, "b-")])["warnings"] == []
+
+
+def _flagged(matrix: Json) -> dict[str, list[list[str]]]:
+    return {
+        r["id"]: [a["implementations"] for a in r["ambiguity"]] for r in matrix["rules"] if r["ambiguity"]
+    }
+
+
+def test_row11_two_copies_of_one_report_are_no_ambiguity() -> None:
+    original = _report("vendor", TWO_RETRIES)
+    copy = json.loads(json.dumps(original))
+    copy["implementation"]["name"] = "renamed"
+    matrix = build_matrix([_report("ref", GOOD), original, copy])
+    assert _flagged(matrix) == {}
+    assert any(w.startswith("renamed 1.0 has the same trace as vendor 1.0") for w in matrix["warnings"])
+    assert [i["label"] for i in matrix["implementations"]] == ["ref 1.0", "vendor 1.0", "renamed 1.0"]
+
+
+def test_row11_a_copy_does_not_hide_a_real_agreement() -> None:
+    original = _report("vendor", TWO_RETRIES)
+    copy = json.loads(json.dumps(original))
+    copy["implementation"]["name"] = "renamed"
+    other = _report("other", TWO_RETRIES, "other-")
+    assert _flagged(build_matrix([original, copy, other])) == {
+        "JR.COUNT.DEFAULT": [["vendor 1.0", "other 1.0"]]
+    }
