@@ -16,7 +16,6 @@ from tabulate import tabulate
 from retrykit.timeline import as_rows, timeline
 
 Json = dict[str, Any]
-_MAX_CELL = 300
 _CELL_ESCAPES = (
     ("&", "&amp;"),
     ("<", "&lt;"),
@@ -29,10 +28,9 @@ _CELL_ESCAPES = (
 
 
 def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: one line, no pipes, no HTML, no links or images."""
+    """Text safe inside a Markdown table cell: one line (never cut: the page wraps it), no pipes, no HTML, no
+    links or images."""
     text = " ".join(str(value).split())
-    if len(text) > _MAX_CELL:
-        text = text[: _MAX_CELL - 1] + "…"
     text = "".join(ch for ch in text if ch.isprintable())
     for raw, safe in _CELL_ESCAPES:
         text = text.replace(raw, safe)
@@ -73,8 +71,40 @@ def _timeline(scenario: Json, trace: Json) -> str:
     return f"{_table(headers, rows)}\n\nSession status: {cell(statuses)}\n\n{files}"
 
 
+def _link(text: str, anchor: str) -> str:
+    """A link to a detail block; the anchor is the kit's own (letters, digits, - and _)."""
+    return f"[{cell(text)}](#{anchor})"
+
+
+def _summary(report: Json) -> list[str]:
+    groups = report.get("failure_summary") or []
+    if not groups:
+        return []
+    lines = ["## Failure summary, by root cause", ""]
+    for group in groups:
+        cause = (
+            f"`{cell(group['rule'])}` ({cell(group['kind'])})"
+            if group["rule"]
+            else f"error: {cell(group['error_kind'] or 'unknown')}"
+        )
+        links = ", ".join(_link(str(n), a) for n, a in enumerate(group["scenarios"], 1))
+        rep = group["representative"]
+        lines.append(f"- {cause}, {cell(group['verdict'])}: {group['count']} scenario(s): {links}.")
+        example = f"  For example {_link(rep['name'], rep['anchor'])}"
+        if rep["where"]:
+            example += f": {cell(rep['where'])}"
+        if rep["expected"]:
+            example += f": expected {cell(rep['expected'])}; observed {cell(rep['observed'])}"
+        elif rep["observed"]:
+            example += f": {cell(rep['observed'])}"
+        lines.append(example)
+    return [*lines, ""]
+
+
 def _failure(scenario: Json) -> str:
-    parts = [f"### {cell(scenario['verdict'])}: {cell(scenario['name'])}", ""]
+    anchor = scenario.get("anchor")
+    parts = [f'<a id="{anchor}"></a>', ""] if anchor else []
+    parts += [f"### {cell(scenario['verdict'])}: {cell(scenario['name'])}", ""]
     parts.append(f"- Feature: {cell(scenario['feature'])}")
     parts.append(
         f"- Rules cited: {cell(', '.join(scenario['rules']))}"
@@ -129,6 +159,7 @@ def render_markdown(report: Json) -> str:
         "",
         *[f"- {cell(reason)}" for reason in report["reasons"]],
         "",
+        *_summary(report),
     ]
     strength = report.get("suite_strength")
     if strength:
@@ -161,12 +192,40 @@ def render_markdown(report: Json) -> str:
     ]
     lines += [_table(["total", *keys], [[totals["total"], *[totals[k] for k in keys]]]), ""]
     lines += ["## Traceability", ""]
+    placeholder = "\x00links\x00"
     rows = [
-        [r["id"], r["kind"], r["statement"], r["anchor"], len(r["scenarios"]), _caught(r), r["verdict"]]
+        [
+            r["id"],
+            r["kind"],
+            r["statement"],
+            r["anchor"],
+            len(r["scenarios"]),
+            _caught(r),
+            placeholder,
+            r["verdict"],
+        ]
         for r in report["rules"]
     ]
-    headers = ["rule", "kind", "restatement", "source", "scenarios", "mutants caught", "verdict"]
-    lines += [_table(headers, rows), ""]
+    headers = [
+        "rule",
+        "kind",
+        "restatement",
+        "source",
+        "scenario runs (each outline example counts)",
+        "mutants caught (of shipped)",
+        "failed in scenarios",
+        "verdict",
+    ]
+    table = tabulate(
+        [[placeholder if c == placeholder else cell(c) for c in row] for row in rows],
+        headers=[cell(h) for h in headers],
+        tablefmt="github",
+    ).splitlines()
+    for index, rule in enumerate(report["rules"]):
+        failing = [s for s in report["scenarios"] if rule["id"] in s["findings"] and s.get("anchor")]
+        links = ", ".join(_link(str(n), s["anchor"]) for n, s in enumerate(failing, 1)) or "-"
+        table[index + 2] = table[index + 2].replace(placeholder, links)
+    lines += ["\n".join(table), ""]
     failures = [s for s in report["scenarios"] if s["verdict"] not in ("passed", "skipped")]
     skipped = [s for s in report["scenarios"] if s["verdict"] == "skipped"]
     unexpected = [s for s in report["scenarios"] if s["unexpected_pass"]]

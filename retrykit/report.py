@@ -106,11 +106,67 @@ def rerun_command(
     return shlex.join(["pytest", nodeid, *adapter, *traces, *folder])
 
 
+def scenario_anchor(nodeid: str) -> str:
+    """The id of a scenario's detail block in report.md and report.html, stable across runs."""
+    return "scenario-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", nodeid.rpartition("::")[2]).strip("-") or "x")
+
+
+_FAULTY = (Verdict.FAILED, Verdict.DIFFERS, Verdict.ERROR)
+
+
+def _cause(result: ScenarioResult) -> str:
+    """The rule a failure is filed under first: the first broken rule check, else the first finding."""
+    if result.violations:
+        return result.violations[0].rule
+    return result.findings[0] if result.findings else ""
+
+
+def _failure_summary(results: list[ScenarioResult], catalogue: Catalogue) -> list[Json]:
+    """Failures grouped by root cause (the broken rule, or the error kind), largest group first, each with
+    one representative's expected and observed."""
+    groups: dict[tuple[str, str], list[ScenarioResult]] = {}
+    for result in results:
+        if result.verdict in _FAULTY:
+            cause = _cause(result)
+            groups.setdefault((cause, "" if cause else result.error_kind), []).append(result)
+    summary = []
+    for (cause, error_kind), members in sorted(groups.items(), key=lambda g: -len(g[1])):
+        first = members[0]
+        violation = next((v for v in first.violations if v.rule == cause), None)
+        claim = first.claims[0] if first.claims else None
+        where, expected, observed = (
+            (violation.where, violation.expected, violation.observed)
+            if violation is not None
+            else (claim.what, claim.expected, claim.observed)
+            if claim is not None
+            else ("", "", (first.reason.splitlines() or [""])[0])
+        )
+        summary.append(
+            {
+                "rule": cause,
+                "kind": catalogue[cause].kind.value if cause and cause in catalogue else "",
+                "error_kind": error_kind,
+                "verdict": max((m.verdict for m in members), key=lambda v: v.severity).value,
+                "count": len(members),
+                "scenarios": [scenario_anchor(m.nodeid) for m in members],
+                "representative": {
+                    "name": first.name,
+                    "anchor": scenario_anchor(first.nodeid),
+                    "where": where,
+                    "expected": expected,
+                    "observed": observed,
+                },
+            }
+        )
+    return summary
+
+
 def _scenario_json(
     result: ScenarioResult, implementation: Implementation, known: KnownFailure | None
 ) -> Json:
     return {
         "nodeid": result.nodeid,
+        "anchor": scenario_anchor(result.nodeid),
         "feature": result.feature,
         "name": result.name,
         "rules": list(result.rules),
@@ -226,6 +282,7 @@ def build_report(
             "interpretations": _tally(interpretations),
         },
         "totals": totals,
+        "failure_summary": _failure_summary(results, catalogue),
         "rules": rules,
         "scenarios": [_scenario_json(r, implementation, known.get(r.nodeid)) for r in results],
         "suite_strength": None

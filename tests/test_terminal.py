@@ -193,3 +193,24 @@ def test_a_block_escapes_terminal_controls_and_stays_short() -> None:
     assert "\x1b" not in text and "\x07" not in text and "\\x1b" in text
     assert len(text.splitlines()) <= MAX_LINES
     assert "4 more rule check(s)" in text and "5 more expectation(s)" in text
+
+
+def test_the_report_opens_with_the_failure_summary_and_its_links_resolve(mutant_run: Done) -> None:
+    from retrykit.report import load_report
+
+    report = load_report(mutant_run.report_dir / "report.json")
+    [group] = report["failure_summary"]
+    assert (group["rule"], group["kind"], group["count"]) == (RULE, "normative", 13)
+    assert group["representative"]["expected"] and group["representative"]["observed"]
+    markdown = (mutant_run.report_dir / "report.md").read_text(encoding="utf-8")
+    html = (mutant_run.report_dir / "report.html").read_text(encoding="utf-8")
+    assert markdown.index("## Failure summary") < markdown.index("## Traceability")
+    assert html.index('id="failure-summary"') < html.index('id="traceability"')
+    assert "…" not in markdown
+    md_targets = set(re.findall(r"\]\(#([\w-]+)\)", markdown))
+    html_targets = set(re.findall(r'href="#(scenario-[\w-]+)"', html))
+    assert md_targets == html_targets == set(group["scenarios"])
+    for anchor in md_targets:
+        assert f'<a id="{anchor}"></a>' in markdown and f'id="{anchor}"' in html
+    row = next(line for line in markdown.splitlines() if line.startswith(f"| {RULE} "))
+    assert row.count("](#scenario-") == 13
