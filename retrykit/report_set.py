@@ -425,6 +425,8 @@ def recover(folder: Path) -> None:
     for name in FORMS:
         for stale in [*folder.glob(f".{name}.*.tmp"), *folder.glob(f".{name}.*.old")]:
             stale.unlink(missing_ok=True)
+    for stale in [*folder.glob(f".{JOURNAL}.*.tmp"), *folder.glob(".report-probe.*.tmp")]:
+        stale.unlink(missing_ok=True)
 
 
 def settle(folder: Path) -> None:
