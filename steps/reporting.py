@@ -7,7 +7,9 @@ when the run is interrupted (then marked partial), atomically, in three forms.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import threading
 from collections.abc import Generator
@@ -69,6 +71,7 @@ _LOCK = pytest.StashKey[FolderLock]()
 _NOT_WRITTEN = pytest.StashKey[str]()
 _SIGNALS = pytest.StashKey[dict[signal.Signals, Any]]()
 _ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+_WORKER_PIDS = pytest.StashKey[set[int]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -106,9 +109,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_KNOWN] = load_expectations(path) if path is not None else {}
     except KitUsageError as error:
         raise pytest.UsageError(f"--expectations: {error}") from None
-    if _is_worker(config):
-        config.pluginmanager.register(_Transfer(), "retrykit-transfer")
-    else:
+    config.pluginmanager.register(_Transfer(config), "retrykit-transfer")
+    if not _is_worker(config):
         _hold_the_report_folder(config)
     _end_on_signals(config)
 
@@ -137,19 +139,34 @@ def _hold_the_report_folder(config: pytest.Config) -> None:
 def _end_on_signals(config: pytest.Config) -> None:
     """SIGTERM and SIGHUP end the run as Ctrl-C does: pytest stops at a KeyboardInterrupt, tears the
     target down (every adapter process is killed, a stopped one too) and the report is written, marked
-    partial. In the controller and in every pytest-xdist worker, each of which runs its own adapter. A
-    second signal while the run is ending is ignored, so it cannot cut that clean-up short."""
+    partial. In the controller and in every pytest-xdist worker, each of which runs its own adapter: the
+    controller passes the signal on to its workers on this machine, which would otherwise be ended by
+    execnet without tearing their adapters down. A second signal while the run is ending is ignored, so
+    it cannot cut that clean-up short."""
     if threading.current_thread() is not threading.main_thread():
         return
     received: list[int] = []
+    workers = config.stash.setdefault(_WORKER_PIDS, set())
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         if received:
             return
         received.append(signum)
+        for pid in workers:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signum)
         raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
 
     config.stash[_SIGNALS] = {number: signal.signal(number, interrupt) for number in _ENDING_SIGNALS}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodeready(node: Any) -> None:
+    """pytest-xdist, on the controller: note the pid of a worker on this machine, to pass signals on."""
+    spec = node.gateway.spec
+    info = getattr(node.gateway, "_cache_rinfo", None)  # execnet's remote info, which xdist asked for
+    if spec.popen and not spec.via and info is not None:
+        node.config.stash.setdefault(_WORKER_PIDS, set()).add(info.pid)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -187,8 +204,11 @@ def pytest_testnodedown(node: Any, error: object) -> None:
         return
     config = node.config
     config.stash[_EXPECTED_COUNT] = output["expected"]
-    if output["implementation"] is not None and IMPLEMENTATION not in config.stash:
-        config.stash[IMPLEMENTATION] = Implementation(**json.loads(output["implementation"]))
+    if output["implementation"] is not None:
+        implementation = Implementation(**json.loads(output["implementation"]))
+        current = config.stash.get(IMPLEMENTATION, None)
+        if current is None or (implementation.stopped and not current.stopped):
+            config.stash[IMPLEMENTATION] = implementation
 
 
 @pytest.hookimpl(wrapper=True)
@@ -310,26 +330,48 @@ class _Receiver:
 
 
 class _Transfer:
-    """In a pytest-xdist worker: every string on a test report made one execnet can send. It refuses a
-    string UTF-8 cannot hold (a lone surrogate an adapter sent, in a message, a file id or its name),
-    and the whole run would end in an INTERNALERROR: the graded result travels as ASCII JSON (which
-    keeps every string as it was), any other string with such code points escaped (``\\ud800``)."""
+    """What travels on a test report from a pytest-xdist worker to the controller.
+
+    In a worker, every string on the report is made one execnet can send: it refuses a string UTF-8
+    cannot hold (a lone surrogate an adapter sent, in a message, a file id or its name), and the whole
+    run would end in an INTERNALERROR. The graded result travels as ASCII JSON (which keeps every string
+    as it was), any other string with such code points escaped (``\\ud800``). Each graded result also
+    carries the implementation it was judged against, so an interrupted run, whose workers never say
+    goodbye, still knows it (and how many scenarios were collected) and writes its partial report."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not _is_worker(self.config):
+            known = getattr(report, "retrykit_implementation", None)
+            if known is not None and IMPLEMENTATION not in self.config.stash:
+                self.config.stash[IMPLEMENTATION] = Implementation(**json.loads(known))
+            expected = getattr(report, "retrykit_expected", None)
+            if expected is not None and _EXPECTED_COUNT not in self.config.stash:
+                self.config.stash[_EXPECTED_COUNT] = expected
+            return
         data = getattr(report, "retrykit_result", None)
         if isinstance(data, dict):
             report.retrykit_result = json.dumps(data)  # type: ignore[attr-defined]
+        implementation = self.config.stash.get(IMPLEMENTATION, None)
+        if data is not None and implementation is not None:
+            report.retrykit_implementation = json.dumps(asdict(implementation))  # type: ignore[attr-defined]
+            report.retrykit_expected = self.config.stash.get(_EXPECTED_COUNT, None)  # type: ignore[attr-defined]
         for name, value in list(vars(report).items()):
-            if name != "retrykit_result":
+            if not name.startswith("retrykit_"):
                 setattr(report, name, _transferable(value))
 
 
 def _transferable(value: object) -> Any:
     if isinstance(value, str):
         return encodable(value)
-    if isinstance(value, (list, tuple)):
-        return type(value)(_transferable(v) for v in value)
+    if isinstance(value, list):
+        return [_transferable(v) for v in value]
+    if isinstance(value, tuple):
+        items = [_transferable(v) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, dict):
         return {_transferable(k): _transferable(v) for k, v in value.items()}
     if value is None or isinstance(value, (int, float, bool)):
