@@ -254,6 +254,7 @@ def finding_result(finding: Finding, reproducer: str, rerun: str) -> ScenarioRes
         reason=finding.summary(),
         error_kind=finding.error_kind,
         violations=finding.violations,
+        findings=finding.rules,
         scenario=scenario_to_json(finding.scenario),
         trace=None if finding.trace is None else trace_to_json(finding.trace),
         expected_trace=trace_to_json(engine.run(finding.scenario)),

@@ -240,7 +240,10 @@ def conformance(
             f"not judged, the target does not declare {', '.join(capabilities)}: "
             f"{len(not_applicable)} scenario(s) not applicable"
         )
-    if failed or (differs and policy is InterpretationPolicy.FAIL):
+    unfiled = [r.nodeid for r in results if r.verdict is Verdict.FAILED and not r.findings]
+    if unfiled:
+        reasons.append(f"{len(unfiled)} scenario(s) failed without a rule at fault: {_listed(unfiled)}")
+    if failed or unfiled or (differs and policy is InterpretationPolicy.FAIL):
         conforms = Conforms.NO
     elif blocking:
         conforms = Conforms.NOT_ESTABLISHED

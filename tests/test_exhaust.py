@@ -123,6 +123,8 @@ def test_the_written_reproducer_parses_passes_on_the_reference_and_fails_on_the_
     assert len(found.job.vms) == 2 and len(found.sessions) == 1
 
     report = load_report(out / "report.json")
+    assert report["conforms"] == "no", report["reasons"]
+    assert {r["id"]: r["verdict"] for r in report["rules"]}["JR.SF.RETRY-SAME-FILE"] == "failed"
     [entry] = report["scenarios"]
     assert entry["reproducer"] == gherkin and "JR.SF.RETRY-SAME-FILE" in entry["rules"]
     assert f"of {size(Bound(max_vms=2, max_sessions=1)):,} scenarios judged in" in entry["feature"]

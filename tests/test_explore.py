@@ -88,6 +88,8 @@ def test_a_wrong_implementation_is_caught_with_a_small_runnable_reproducer(tmp_p
     assert "@JR.SF.RETRY-SAME-FILE" in gherkin
     assert len(found.sessions) == 1 and len(found.job.vms) <= 2
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["conforms"] == "no", report["reasons"]
+    assert {r["id"]: r["verdict"] for r in report["rules"]}["JR.SF.RETRY-SAME-FILE"] == "failed"
     [entry] = report["scenarios"]
     assert entry["reproducer"] == gherkin and "JR.SF.RETRY-SAME-FILE" in entry["rules"]
     assert entry["trace"] and entry["expected_trace"]

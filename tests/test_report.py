@@ -745,3 +745,17 @@ def test_cucumberjson_is_still_a_list_of_features(request: pytest.FixtureRequest
     failed = {e["name"] for e in scenarios if any(s["result"]["status"] == "failed" for s in e["steps"])}
     counted = ("passed", "differs from interpretation")  # a difference not counted shows as pytest does it
     assert failed == {s["name"] for s in run.report["scenarios"] if s["verdict"] not in counted}
+
+
+def test_a_failed_scenario_never_reads_as_conforming_even_without_a_rule_at_fault() -> None:
+    """The verdict and the scenario table tell one story: a failed scenario whose rules were not filed
+    (a result built by hand, as explore and exhaust build theirs) still makes the run "no"."""
+    failed = ScenarioResult(
+        nodeid="x::y", feature="f", name="n", rules=("JR.COUNT.DEFAULT",), interpretation=False,
+        verdict=Verdict.FAILED, reason="r",
+    )  # fmt: skip
+    report = build_report(
+        [failed], CATALOGUE, Implementation("impl", "1", "", ""), generated="2026-01-01", complete=True
+    )
+    assert report["conforms"] == "no" and report["accepted"] is False
+    assert any("without a rule at fault" in reason for reason in report["reasons"])
