@@ -17,21 +17,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from report_fixtures.one_scenario import SCENARIO, one_scenario_report
 
 from reference import engine
-from reference.model import ChainFormat, InjectedOutcome, Job, Scenario, SessionPlan, TaskResult, Trace
+from reference.model import Trace
 from retrykit import cli
-from retrykit.catalogue import load_catalogue
 from retrykit.cli import main
-from retrykit.codec import scenario_to_json, trace_to_json
 from retrykit.expectations import ExpectationsError, expectations_text, load_expectations
 from retrykit.merge import NOT_IN_CATALOGUE, build_matrix
 from retrykit.naming import file_name
-from retrykit.oracles import judge
 from retrykit.paths import ROOT
-from retrykit.report import Implementation, Json, build_report, report_json_text
-from retrykit.results import ScenarioResult, grade
-from retrykit.verdicts import ScenarioFindings
+from retrykit.report import Json, report_json_text
 
 HOSTILE_NAMES = [
     "../features",
@@ -174,41 +170,13 @@ def test_row5_a_reason_from_an_adapter_is_stored_as_text(tmp_path: Path) -> None
 
 # Reports to merge (rows 9 and 11): one scenario, judged as a run of the suite would judge it.
 
-SCENARIO = Scenario(
-    Job("j", ("VM 1", "VM 2"), ChainFormat.PER_MACHINE),
-    (SessionPlan(outcomes=tuple(InjectedOutcome("VM 2", a, TaskResult.FAILED) for a in (1, 2, 3, 4))),),
-)
 GOOD = engine.run(SCENARIO)
 TWO_RETRIES = replace(GOOD, sessions=(replace(GOOD.sessions[0], attempts=GOOD.sessions[0].attempts[:3]),))
 """A reading of the default retry count other than the reference's (2 retries, not 3)."""
 
 
 def _report(name: str, trace: Trace, file_prefix: str = "") -> Json:
-    catalogue = load_catalogue()
-    if file_prefix:
-        trace = replace(trace, files=tuple(replace(f, id=file_prefix + f.id) for f in trace.files))
-    violations = tuple(judge(SCENARIO, trace))
-    rules = ("JR.COUNT.DEFAULT",)
-    graded = grade(ScenarioFindings([], list(violations)) if violations else None, rules, catalogue)
-    result = ScenarioResult(
-        nodeid="features/test_features.py::test_count",
-        feature="retry_count.feature",
-        name="count",
-        rules=rules,
-        interpretation=False,
-        verdict=graded.verdict,
-        reason=graded.reason,
-        error_kind=graded.error_kind,
-        violations=violations,
-        findings=graded.findings,
-        scenario=scenario_to_json(SCENARIO),
-        trace=trace_to_json(trace),
-        expected_trace=trace_to_json(engine.run(SCENARIO)),
-    )
-    implementation = Implementation(name, "1.0", "1.0", f"python {name}.py")
-    return build_report(
-        [result], catalogue, implementation, generated="2026-11-25T00:00:00+00:00", complete=True
-    )
+    return one_scenario_report(name, trace, file_prefix=file_prefix)
 
 
 # Row 9: every command validates its arguments; one line and exit status 2, never a traceback.

@@ -7,50 +7,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from report_fixtures.one_scenario import SCENARIO, one_scenario_report
 
 from reference import engine
-from reference.model import ChainFormat, InjectedOutcome, Job, Scenario, SessionPlan, TaskResult, Trace
-from retrykit.catalogue import load_catalogue
+from reference.model import Trace
 from retrykit.cli import main
-from retrykit.codec import scenario_to_json, trace_to_json
 from retrykit.merge import build_matrix
-from retrykit.oracles import judge
 from retrykit.render_md import render_matrix_markdown
-from retrykit.report import Implementation, build_report, report_json_text
-from retrykit.results import ScenarioResult, Verdict, grade
-from retrykit.verdicts import ScenarioFindings
-
-SCENARIO = Scenario(
-    Job("j", ("VM 1", "VM 2"), ChainFormat.PER_MACHINE),
-    (SessionPlan(outcomes=tuple(InjectedOutcome("VM 2", a, TaskResult.FAILED) for a in (1, 2, 3, 4))),),
-)
-NODEID = "features/test_features.py::test_count"
+from retrykit.report import report_json_text
+from retrykit.results import Verdict
 
 
 def _report(name: str, trace: Trace, *, complete: bool = True) -> dict:
-    catalogue = load_catalogue()
-    violations = tuple(judge(SCENARIO, trace))
-    rules = ("JR.COUNT.DEFAULT",)
-    graded = grade(ScenarioFindings([], list(violations)) if violations else None, rules, catalogue)
-    result = ScenarioResult(
-        nodeid=NODEID,
-        feature="retry_count.feature",
-        name="count",
-        rules=rules,
-        interpretation=False,
-        verdict=graded.verdict,
-        reason=graded.reason,
-        error_kind=graded.error_kind,
-        violations=violations,
-        findings=graded.findings,
-        scenario=scenario_to_json(SCENARIO),
-        trace=trace_to_json(trace),
-        expected_trace=trace_to_json(engine.run(SCENARIO)),
-    )
-    implementation = Implementation(name, "1.0", "1.0", f"python {name}.py")
-    return build_report(
-        [result], catalogue, implementation, generated="2026-11-25T00:00:00+00:00", complete=complete
-    )
+    return one_scenario_report(name, trace, complete=complete)
 
 
 def _short(trace: Trace, attempts: int) -> Trace:
