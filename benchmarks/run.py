@@ -14,14 +14,18 @@ Measures (wall time; peak memory of each whole run, from the kernel's accounting
 - exhaustive checking (`retry-kit exhaust`), scenarios per second, in-process and through the reference
   adapter, pipelined (the window its hello declares) and one run at a time (window forced to 1), on the
   default bound (--quick: the default bound with one session), and the size of the default space;
+- exhaust spread over cores and machines, at a bound wider than the default (--max-vms 4): one worker
+  against two (-j 2), and the cost of `retry-kit combine` joining two shards against the shards' own time
+  (left out of --quick);
 - exhaust at the default bound against every shipped mutant (adapters/mutants.py), two at a time: which
   rules each run finds (minutes; left out of --quick; --mutants runs only this check);
 - whether each performance target holds, judged from those figures: the harness's own cost through an
   adapter at most 2x the bare round trip; the in-process feature run at most 2x pytest's start-up; the
   engine's 10,000 VMs x 100 sessions in under 1 s; one exhaust run against one adapter at the default bound
   in under 60 s; pipelined exhaust through the reference adapter at least 2x as fast as one run at a time;
-  exhaust in-process at least 20x the scenarios per second of explore in-process; the default bound
-  catching every shipped mutant by the rule it breaks.
+  exhaust in-process at least 20x the scenarios per second of explore in-process; exhaust on 2 workers at
+  least 1.7x one worker; combining shards under 1% of their run time; the default bound catching every
+  shipped mutant by the rule it breaks.
 
 Figures that are compared are measured in interleaved rounds (benchmarks/interleave.py): each round runs
 every side once, back to back, so a ratio is taken between two measurements that saw the same load on the
@@ -300,6 +304,90 @@ def mutant_check(folder: Path, jobs: int = 2) -> list[dict[str, object]]:
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(run, sorted(mutants)))
+
+
+KIT = str(Path(sys.executable).with_name("retry-kit"))
+SHARDING_BOUND = ["--max-vms", "4"]
+"""Wider than the default bound (200,946 scenarios): where spreading the work over cores pays."""
+JOBS_GAIN = 1.7
+COMBINE_SHARE = 0.01
+ONE_WORKER, TWO_WORKERS, TWO_SHARDS, COMBINE = (
+    "exhaust -j 1",
+    "exhaust -j 2",
+    "2 shards, one after the other",
+    ("combine of the 2 shards"),
+)
+
+
+def sharding_rounds(folder: Path, rounds: int) -> dict[str, list[float]]:
+    """Seconds per interleaved round of exhaust on one worker and on two (-j 2), of the same bound as two
+    shards run one after the other, and of `retry-kit combine` joining them (interpreter start-up
+    included), all in-process against the reference."""
+    bound = SHARDING_BOUND
+    runs = iter(range(10**6))
+
+    def exhaust_run(*options: str) -> float:
+        out = folder / f"run-{next(runs)}"
+        return _child([KIT, "exhaust", *bound, *options, "--out", str(out)])[0]
+
+    shards: list[Path] = []
+
+    def two_shards() -> float:
+        shards[:] = [folder / f"shard-{next(runs)}-{k}" for k in (1, 2)]
+        return sum(
+            _child([KIT, "exhaust", *bound, "--shard", f"{k}/2", "--out", str(out)])[0]
+            for k, out in zip((1, 2), shards, strict=True)
+        )
+
+    def combine() -> float:
+        return _child([KIT, "combine", *map(str, shards), "--out", str(folder / f"combined-{next(runs)}")])[0]
+
+    sides = {
+        ONE_WORKER: lambda: exhaust_run("-j", "1"),
+        TWO_WORKERS: lambda: exhaust_run("-j", "2"),
+        TWO_SHARDS: two_shards,
+        COMBINE: combine,
+    }
+    figures: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name in (ONE_WORKER, TWO_WORKERS) if _ % 2 == 0 else (TWO_WORKERS, ONE_WORKER):
+            figures[name].append(sides[name]())
+        figures[TWO_SHARDS].append(two_shards())
+        figures[COMBINE].append(combine())
+    return figures
+
+
+JOBS_TARGET = (
+    f"exhaust on 2 local workers (-j 2) >= {JOBS_GAIN:g}x the one-worker rate, "
+    "at a bound wider than the default"
+)
+COMBINE_TARGET = f"combining shard reports costs < {COMBINE_SHARE:.0%} of the shards' own run time"
+
+
+def sharding_targets(sharding: dict[str, list[float]], quick: bool) -> list[dict[str, str]]:
+    """Judged on the wider bound only: --quick's bound is so small that start-up is all it measures."""
+    if quick:
+        return [
+            _judged(t, "not measured: --quick's bound is too small", "not judged")
+            for t in (JOBS_TARGET, COMBINE_TARGET)
+        ]
+    bound = " ".join(SHARDING_BOUND)
+    return [
+        _ratio_target(
+            JOBS_TARGET,
+            ratios(sharding[ONE_WORKER], sharding[TWO_WORKERS]),
+            JOBS_GAIN,
+            at_most=False,
+            what=f"{bound}:",
+        ),
+        _ratio_target(
+            COMBINE_TARGET,
+            ratios(sharding[COMBINE], sharding[TWO_SHARDS]),
+            COMBINE_SHARE,
+            at_most=True,
+            what=f"{bound}, combine / shards, Python start-up included:",
+        ),
+    ]
 
 
 def _judged(target: str, measured: str, result: str) -> dict[str, str]:
@@ -590,11 +678,15 @@ def main() -> int:
     engine_rows = engine_scaling(args.quick)
     checking, judged, window = checking_rates(bound, 50 if args.quick else 500, rounds_of["checking"])
     exploration, exhaustive = checking_rows(checking, judged, window)
+    sharding: dict[str, list[float]] = {}
+    if not args.quick:
+        with tempfile.TemporaryDirectory() as tmp:
+            sharding = sharding_rounds(Path(tmp), rounds=2)
     mutant_rows = None
     if not args.quick:
         with tempfile.TemporaryDirectory() as tmp:
             mutant_rows = mutant_check(Path(tmp))
-    rounds = {"suite": suite_rounds, "adapter": cost, "checking": checking}
+    rounds = {"suite": suite_rounds, "adapter": cost, "checking": checking, "sharding": sharding}
     results = {
         "measured": measured,
         "machine": _machine(),
@@ -609,7 +701,11 @@ def main() -> int:
         "exploration": exploration,
         "exhaust": exhaustive,
         "mutants": mutant_rows,
-        "targets": [*targets(rounds, judged, engine_rows, args.quick), *mutant_targets(mutant_rows)],
+        "targets": [
+            *targets(rounds, judged, engine_rows, args.quick),
+            *sharding_targets(sharding, args.quick),
+            *mutant_targets(mutant_rows),
+        ],
         "rounds": {**rounds, "checking scenarios per pass": judged, "adapter distinct scenarios": count},
     }
     results["took"] = _took(time.perf_counter() - started)
