@@ -386,6 +386,7 @@ def sharding_targets(sharding: dict[str, list[float]], quick: bool) -> list[dict
             COMBINE_SHARE,
             at_most=True,
             what=f"{bound}, combine / shards, Python start-up included:",
+            digits=4,
         ),
     ]
 
@@ -394,9 +395,13 @@ def _judged(target: str, measured: str, result: str) -> dict[str, str]:
     return {"target": target, "measured": measured, "verdict": result}
 
 
-def _ratio_target(target: str, samples: list[float], bound: float, *, at_most: bool, what: str) -> dict:
+def _ratio_target(
+    target: str, samples: list[float], bound: float, *, at_most: bool, what: str, digits: int = 2
+) -> dict:
     figure: Spread = spread(samples)
-    return _judged(target, f"{what} {figure.text(2, 'x')}", verdict(figure, bound, at_most=at_most))
+    return _judged(
+        target, f"{what} {figure.text(digits, 'x')}", verdict(figure, bound, at_most=at_most, digits=digits)
+    )
 
 
 def targets(
