@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from reference import engine  # noqa: E402
+from adapters.reference_adapter import run  # noqa: E402
 from retrykit import __version__  # noqa: E402
-from retrykit.codec import scenario_from_json, trace_to_json  # noqa: E402
 from retrykit.drivers import ALL_CAPABILITIES  # noqa: E402
 from retrykit.serve import PROTOCOL_VERSION, serve  # noqa: E402
 
@@ -82,10 +81,6 @@ class HelloRewriter:
 
     def flush(self) -> None:
         self.out.flush()
-
-
-def run(scenario: Json) -> Json:
-    return trace_to_json(engine.run(scenario_from_json(scenario)))
 
 
 def main(argv: list[str]) -> int:
