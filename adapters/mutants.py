@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import reference.model as model
-from reference import engine
-from reference.model import BackupKind, ChainFormat, Job, SessionPlan, SessionStatus, TaskResult
+import retrykit.reference.model as model
 from retrykit import __version__
 from retrykit.codec import scenario_from_json, trace_to_json
 from retrykit.drivers import ALL_CAPABILITIES
+from retrykit.reference import engine
+from retrykit.reference.model import BackupKind, ChainFormat, Job, SessionPlan, SessionStatus, TaskResult
 from retrykit.serve import serve
 
 Json = dict[str, Any]

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import sys
 
-from reference import engine
 from retrykit import __version__
 from retrykit.codec import Json, scenario_from_json, trace_to_json
 from retrykit.drivers import ALL_CAPABILITIES
+from retrykit.reference import engine
 from retrykit.serve import serve
 
 WINDOW = 16

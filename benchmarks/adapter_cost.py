@@ -26,14 +26,15 @@ from pathlib import Path
 
 from interleave import interleaved, spread, verdict
 
-from reference import engine
-from reference.model import Scenario
 from retrykit import contract
 from retrykit.adapter import AdapterTarget
 from retrykit.codec import scenario_from_json, scenario_to_json, trace_to_json
 from retrykit.drivers import ReferenceTarget, Target
 from retrykit.oracles import judge
-from retrykit.paths import ROOT
+from retrykit.reference import engine
+from retrykit.reference.model import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def feature_scenarios(folder: Path) -> list[Scenario]:

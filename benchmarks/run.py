@@ -63,19 +63,19 @@ from adapter_cost import HARNESS_TARGET, harness_ratios
 from adapter_cost import measure as adapter_cost
 from interleave import Spread, interleaved, ratios, spread, verdict
 
-from reference import engine
-from reference.model import ChainFormat, InjectedOutcome, Job, Scenario, SessionPlan, TaskResult
 from retrykit import space
 from retrykit.adapter import AdapterTarget
 from retrykit.catalogue import load_catalogue
 from retrykit.drivers import ReferenceTarget
 from retrykit.exhaust import exhaust
 from retrykit.explore import explore
-from retrykit.mutation import MUTANTS_FILE, shipped
-from retrykit.paths import ROOT
+from retrykit.mutation import mutant_command, shipped
 from retrykit.readme import with_block
+from retrykit.reference import engine
+from retrykit.reference.model import ChainFormat, InjectedOutcome, Job, Scenario, SessionPlan, TaskResult
 from retrykit.report import write_atomically
 
+ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_ADAPTER = shlex.join([sys.executable, str(ROOT / "adapters" / "reference_adapter.py")])
 
 QUICK_BOUND = space.Bound(max_sessions=1)
@@ -278,7 +278,7 @@ def mutant_check(folder: Path, jobs: int = 2) -> list[dict[str, object]]:
     mutants = shipped().MUTANTS
 
     def run(name: str) -> dict[str, object]:
-        adapter = shlex.join([sys.executable, str(MUTANTS_FILE), name])
+        adapter = shlex.join(mutant_command(name))
         out = folder / name
         command = [sys.executable, "-m", "retrykit.cli", "exhaust", "--adapter", adapter, "--out", str(out)]
         start = time.perf_counter()

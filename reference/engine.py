@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reference.model import (
+from retrykit.reference.model import (
     Attempt,
     BackupFile,
     BackupKind,

@@ -26,13 +26,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from reference.model import Scenario, Trace
 from retrykit import __version__
 from retrykit.codec import decode_trace, scenario_to_json
 from retrykit.drivers import Outcome, TargetIdentity
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
-from retrykit.schemas import SchemaViolation, validate
+from retrykit.reference.model import Scenario, Trace
 from retrykit.text import printable
+from retrykit.validation import SchemaViolation, validate
 
 PROTOCOL_VERSION = "1.1"
 DEFAULT_TIMEOUT = 10.0

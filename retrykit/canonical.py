@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reference.model import Trace
+from retrykit.reference.model import Trace
 
 Json = dict[str, Any]
 

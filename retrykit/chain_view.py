@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reference.model import BackupFile, BackupKind, Trace
 from retrykit.errors import ScenarioAuthoringError
+from retrykit.reference.model import BackupFile, BackupKind, Trace
 
 _CREATED = re.compile(r"^session (\d+), attempt (\d+)$")
 _POINT = re.compile(

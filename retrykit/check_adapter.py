@@ -14,13 +14,21 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from reference import engine
-from reference.model import ChainFormat, InjectedOutcome, Job, Scenario, SessionPlan, TaskResult, Trace
 from retrykit import contract
 from retrykit.adapter import PROTOCOL_VERSION, AdapterTarget
 from retrykit.canonical import Json, canonical, differences
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.oracles import judge
+from retrykit.reference import engine
+from retrykit.reference.model import (
+    ChainFormat,
+    InjectedOutcome,
+    Job,
+    Scenario,
+    SessionPlan,
+    TaskResult,
+    Trace,
+)
 from retrykit.text import printable
 
 _STDERR_SETTLE = 0.05

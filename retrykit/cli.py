@@ -26,6 +26,7 @@ from retrykit import (
     shards,
     space,
     starters,
+    suite,
 )
 from retrykit.adapter import DEFAULT_TIMEOUT
 from retrykit.catalogue import CatalogueError, load_catalogue
@@ -36,7 +37,7 @@ from retrykit.gherkin import feature_gherkin
 from retrykit.inventory import FeatureFileError, read_features
 from retrykit.merge import build_matrix, load_reports
 from retrykit.page import PageFormatError, load_page
-from retrykit.paths import CATALOGUE, FEATURES, REPORTS, ROOT
+from retrykit.paths import ADAPTERS, CATALOGUE, FEATURES, reports_folder
 from retrykit.render_html import render_html, render_matrix_html
 from retrykit.render_md import render_markdown, render_matrix_markdown
 from retrykit.report import (
@@ -122,6 +123,22 @@ def _new_adapter(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    """Reached only for `run -h`: main() hands every other `run` straight to pytest."""
+    return suite.run([])
+
+
+def _adapters(args: argparse.Namespace) -> int:
+    rows = [
+        ("reference", shlex.join([sys.executable, "-m", "retrykit.adapters.reference_adapter"])),
+        ("node-example", shlex.join(["node", str(ADAPTERS / "node" / "adapter.mjs")])),
+    ]
+    rows += [(name, shlex.join(mutation.mutant_command(name))) for name in mutation.shipped().MUTANTS]
+    rows += [(name, shlex.join(mutation.mutant_command(name))) for name in mutation.shipped().READINGS]
+    print(tabulate(rows, headers=["adapter", "--adapter COMMAND"], tablefmt="plain"))
+    return 0
+
+
 def _mutants(args: argparse.Namespace) -> int:
     outcomes = mutation.run_all(args.jobs)
     write_atomically(args.out / "score.md", mutation.score_markdown(outcomes))
@@ -129,7 +146,7 @@ def _mutants(args: argparse.Namespace) -> int:
     if args.record:
         record = mutation.strength_json(outcomes)
         write_atomically(mutation.STRENGTH_FILE, record)
-        readme = ROOT / "README.md"
+        readme = args.readme
         text = mutation.readme_with_strength(readme.read_text(encoding="utf-8"), json.loads(record))
         write_atomically(readme, mutation.readme_with_headline(text, outcomes))
     rows = [
@@ -178,7 +195,7 @@ def _explore(args: argparse.Namespace) -> int:
         "explore", args.run_id, args.shard, implementation, described | {"seed": seed}, command
     )
     name = implementation.name
-    folder = args.out or REPORTS / naming.file_name(name) / (
+    folder = args.out or reports_folder() / naming.file_name(name) / (
         f"explore-shards/{args.shard.index}-of-{args.shard.count}" if sharded else "explore"
     )
     seed_text = "derandomised (--ci)" if args.ci else f"seed {args.seed}"
@@ -265,7 +282,7 @@ def _exhaust(args: argparse.Namespace) -> int:
     }
     run = shards.new_run("exhaust", args.run_id, args.shard, implementation, described, command)
     sharded = args.shard != space.WHOLE
-    folder = args.out or REPORTS / "exhaust" / (
+    folder = args.out or reports_folder() / "exhaust" / (
         f"{naming.file_name(implementation.name)}-shards/{args.shard.index}-of-{args.shard.count}"
         if sharded
         else naming.file_name(implementation.name)
@@ -308,12 +325,12 @@ def _combine(args: argparse.Namespace) -> int:
     shards_present = ", ".join(str(p.run.shard) for p in joined.parts)
     if run.kind == "explore":
         state, rerun = combine.exploration(joined)
-        folder = args.out or REPORTS / naming.file_name(run.adapter.name) / "explore"
+        folder = args.out or reports_folder() / naming.file_name(run.adapter.name) / "explore"
         print(f"combined shards {shards_present} of run {run.id} in {time.perf_counter() - started:.2f} s")
         title = f"explored {state.examples} scenarios against {printable(run.adapter.name)}"
         return _exploration_outcome(state, folder, run.adapter, rerun, run, title, joined.problems)
     result = combine.exhaustion(joined)
-    folder = args.out or REPORTS / "exhaust" / naming.file_name(run.adapter.name)
+    folder = args.out or reports_folder() / "exhaust" / naming.file_name(run.adapter.name)
     exhaust.write(result, folder, load_catalogue(), run.adapter, run.command, run, joined.problems)
     print(
         f"combined shards {shards_present} of run {run.id} in {time.perf_counter() - started:.2f} s "
@@ -409,6 +426,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    run = commands.add_parser(
+        "run",
+        help="run the feature suite against a target and write the report (a thin shell over pytest)",
+        description="Runs the installed feature suite with pytest from any folder and writes the report "
+        "to reports/<implementation>/ there. Every argument after 'run' goes to pytest: the kit's options "
+        "(--adapter COMMAND, --traces DIR, --report-dir DIR, --interpretations, --repeat N, see "
+        "'pytest --help') and pytest's own (-n 2, -k TEXT, --junitxml FILE). Exit code 0 only when the "
+        "verdict is accepted.",
+        add_help=False,
+    )
+    run.add_argument("-h", "--help", action="help", help="show this help and exit")
+    run.set_defaults(run=_run)
+
+    shipped = commands.add_parser(
+        "adapters",
+        help="print the command lines of the adapters shipped with the kit",
+        description="The reference engine's adapter, the Node.js example and each shipped wrong "
+        "implementation (mutant), as command lines to pass to --adapter; they run from any folder.",
+    )
+    shipped.set_defaults(run=_adapters)
+
     spec = commands.add_parser(
         "spec-check",
         help="compare the catalogue with a copy of the vendor page (for example a newer edition)",
@@ -488,6 +526,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("reports/mutation"),
         help="folder for score.md and score.json (default: %(default)s)",
+    )
+    mutants.add_argument(
+        "--readme",
+        type=Path,
+        default=Path("README.md"),
+        help="the README whose suite-strength and headline blocks --record rewrites (default: %(default)s)",
     )
     mutants.add_argument(
         "--record",
@@ -638,7 +682,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args, unknown = _parser().parse_known_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["run"] and given[1:2] not in (["-h"], ["--help"]):
+        return suite.run(given[1:])
+    args, unknown = _parser().parse_known_args(given)
     if unknown:
         args.usage.error(f"unrecognized arguments: {' '.join(unknown)}")
     command: Callable[[argparse.Namespace], int] = args.run

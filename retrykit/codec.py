@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reference.model import (
+from retrykit.reference.model import (
     Attempt,
     BackupFile,
     BackupKind,
@@ -28,7 +28,7 @@ from reference.model import (
     Trace,
     Trigger,
 )
-from retrykit.schemas import validate
+from retrykit.validation import validate
 
 Json = dict[str, Any]
 

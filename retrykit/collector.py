@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from reference import engine
-from reference.model import Scenario
 from retrykit.catalogue import Catalogue
 from retrykit.codec import scenario_to_json, trace_to_json
+from retrykit.reference import engine
+from retrykit.reference.model import Scenario
 from retrykit.results import Grade, ScenarioResult, Verdict, grade
 from retrykit.verdicts import ScenarioFindings
 

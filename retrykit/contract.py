@@ -5,8 +5,8 @@ A breach is the target's error, not a rule verdict.
 
 from __future__ import annotations
 
-from reference.model import Scenario, TaskResult, Trace
 from retrykit.errors import ContractBreach
+from retrykit.reference.model import Scenario, TaskResult, Trace
 
 _SHOWN = 5
 

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from reference import engine
-from reference.model import Scenario, Trace, Trigger
 from retrykit import __version__
 from retrykit.canonical import canonical, differences
 from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
+from retrykit.reference import engine
+from retrykit.reference.model import Scenario, Trace, Trigger
 
 ALL_CAPABILITIES = frozenset(
     {"chain:per_machine", "chain:single_file", "trigger:manual", "manual_stop", "job_failure", "custom_retry"}

@@ -26,7 +26,6 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from reference.model import Scenario
 from retrykit import explore, shards, space
 from retrykit.catalogue import Catalogue, load_catalogue
 from retrykit.codec import scenario_to_json
@@ -34,6 +33,7 @@ from retrykit.drivers import Target, required_capabilities, run_each
 from retrykit.explore import Finding
 from retrykit.gherkin import feature_gherkin
 from retrykit.naming import file_name
+from retrykit.reference.model import Scenario
 from retrykit.render_html import render_html
 from retrykit.render_md import render_markdown
 from retrykit.report import Implementation, build_report, report_json_text, write_atomically

@@ -22,8 +22,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 
-from reference import engine
-from reference.model import Scenario, Trace
 from retrykit import contract, strategies
 from retrykit.canonical import differences
 from retrykit.catalogue import Catalogue, RuleKind
@@ -31,6 +29,8 @@ from retrykit.codec import scenario_to_json, trace_to_json
 from retrykit.drivers import Outcome, Target, required_capabilities, run_each
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.oracles import Violation, judge
+from retrykit.reference import engine
+from retrykit.reference.model import Scenario, Trace
 from retrykit.results import UNEXPLAINED, Conforms, ScenarioResult, Verdict, grade
 from retrykit.space import WHOLE, Shard
 from retrykit.verdicts import ScenarioFindings

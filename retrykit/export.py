@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 from pytest_bdd import parser as bdd
 
-from reference.model import Scenario
 from retrykit.codec import scenario_to_json
 from retrykit.collector import scenario_rules
 from retrykit.drivers import required_capabilities
 from retrykit.errors import KitUsageError
 from retrykit.paths import FEATURES
+from retrykit.reference.model import Scenario
 from retrykit.report import write_atomically
-from steps.when import SCENARIO_KEY
+from retrykit.steps.when import SCENARIO_KEY
 
 INDEX = "index.json"
 KEY_LENGTH = 12

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 
 from tabulate import tabulate
 
-from reference import engine
-from reference.model import ChainFormat, Scenario, Trace, Trigger
 from retrykit.chain_view import chain_rows
 from retrykit.naming import vm_name
+from retrykit.reference import engine
+from retrykit.reference.model import ChainFormat, Scenario, Trace, Trigger
 
 _CHAIN_WORDS = {ChainFormat.PER_MACHINE: "per-machine", ChainFormat.SINGLE_FILE: "single-file"}
 _INDENT = "    "

@@ -8,7 +8,7 @@ interpretation it differs on.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import shlex
 import subprocess
@@ -22,11 +22,11 @@ from typing import Any
 
 from tabulate import tabulate
 
-from retrykit.paths import ROOT
+from retrykit import suite
+from retrykit.paths import FEATURES
 from retrykit.readme import with_block
 
-MUTANTS_FILE = ROOT / "adapters" / "mutants.py"
-STRENGTH_FILE = ROOT / "features" / "suite-strength.json"
+STRENGTH_FILE = FEATURES / "suite-strength.json"
 """The suite's recorded mutation score, which every report quotes; tests/test_mutants.py keeps it current."""
 RECORD_COMMAND = "retry-kit mutants --record"
 
@@ -59,22 +59,24 @@ class MutantOutcome:
 
 
 def shipped() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("shipped_mutants", MUTANTS_FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module("retrykit.adapters.mutants")
+
+
+def mutant_command(name: str) -> list[str]:
+    """The command line of one shipped mutant's adapter, runnable from any folder."""
+    return [sys.executable, "-m", "retrykit.adapters.mutants", name]
 
 
 def run_mutant(name: str, rule: str, defect: str, timeout: float = 300) -> MutantOutcome:
     with tempfile.TemporaryDirectory() as folder:
         headline_file = Path(folder) / "report.md"
         command = [
-            sys.executable, "-m", "pytest", "features", "-q", "-p", "no:cacheprovider",
-            "--adapter", shlex.join([sys.executable, str(MUTANTS_FILE), name]), "--report-dir", folder,
+            sys.executable, "-m", "pytest", *suite.pytest_arguments(),
+            "-q", "--adapter", shlex.join(mutant_command(name)), "--report-dir", folder,
         ]  # fmt: skip
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            command, cwd=folder, capture_output=True, text=True, timeout=timeout, check=False
+        )
         report = json.loads((Path(folder) / "report.json").read_text(encoding="utf-8"))
         headline = _headline(headline_file.read_text(encoding="utf-8"))
     bad = [s for s in report["scenarios"] if s["verdict"] in ("failed", "differs from interpretation")]

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from reference.model import (
+from retrykit.reference.model import (
     BackupFile,
     BackupKind,
     ChainFormat,

@@ -12,15 +12,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reference.model import Scenario, Trace
 from retrykit.adapter import PROTOCOL_VERSION
 from retrykit.canonical import canonical
 from retrykit.codec import trace_from_json
 from retrykit.drivers import TargetIdentity
 from retrykit.errors import ErrorKind, KitUsageError, TargetError
 from retrykit.export import KEY_PATTERN, scenario_key
-from retrykit.schemas import SchemaViolation, validate
+from retrykit.reference.model import Scenario, Trace
 from retrykit.text import printable
+from retrykit.validation import SchemaViolation, validate
 
 IDENTITY = "identity.json"
 _NAME_LENGTH = 100

@@ -20,7 +20,7 @@ from typing import Any
 from retrykit import __version__
 from retrykit.catalogue import Catalogue, RuleKind
 from retrykit.results import InterpretationPolicy, ScenarioResult, Verdict, conformance, rule_verdict
-from retrykit.schemas import SchemaViolation, validate
+from retrykit.validation import SchemaViolation, validate
 
 Json = dict[str, Any]
 REPORT_FORMAT = "1"

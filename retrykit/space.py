@@ -37,7 +37,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from reference.model import (
+from retrykit.naming import vm_name
+from retrykit.reference.model import (
     ChainFormat,
     InjectedOutcome,
     Job,
@@ -48,7 +49,6 @@ from reference.model import (
     TaskResult,
     Trigger,
 )
-from retrykit.naming import vm_name
 
 JOB_NAME = "Backup Job 1"
 

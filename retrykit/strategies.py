@@ -20,7 +20,8 @@ import functools
 
 from hypothesis import strategies as st
 
-from reference.model import (
+from retrykit.naming import vm_name
+from retrykit.reference.model import (
     BackupMethod,
     ChainFormat,
     InjectedOutcome,
@@ -32,7 +33,6 @@ from reference.model import (
     TaskResult,
     Trigger,
 )
-from retrykit.naming import vm_name
 
 MAX_CUSTOM_RETRIES = 6
 """Custom retry counts are drawn from 0..6: past the default of 3, and still cheap to run."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reference.model import (
+from retrykit.errors import ScenarioAuthoringError
+from retrykit.naming import vm_name
+from retrykit.reference.model import (
     ChainFormat,
     InjectedOutcome,
     Job,
@@ -15,8 +17,6 @@ from reference.model import (
     TaskResult,
     Trigger,
 )
-from retrykit.errors import ScenarioAuthoringError
-from retrykit.naming import vm_name
 
 
 def _attempt(number: int) -> int:

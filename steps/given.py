@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers
 
-from reference.model import ChainFormat, RetrySettings, TaskResult, Trigger
-from steps.draft import ScenarioAuthoringError, ScenarioDraft
+from retrykit.reference.model import ChainFormat, RetrySettings, TaskResult, Trigger
+from retrykit.steps.draft import ScenarioAuthoringError, ScenarioDraft
 
 _CHAINS = {"per-machine": ChainFormat.PER_MACHINE, "single-file": ChainFormat.SINGLE_FILE}
 _CELL_RESULTS = {"success": TaskResult.SUCCESS, "warning": TaskResult.WARNING, "failed": TaskResult.FAILED}

@@ -1,5 +1,7 @@
 """The pytest plugin that turns ``features/`` into a conformance run against one target.
 
+Installed through the ``pytest11`` entry point (pyproject.toml), as pytest-bdd installs its own.
+
 It registers the steps, maps ``@JR.*`` tags to rule markers, picks the target,
 and, after the last step of every scenario, raises what its soft ``Then`` claims and
 the catalogue's oracles found, so no scenario can pass while its trace breaks a rule.
@@ -24,20 +26,28 @@ from retrykit.errors import KitUsageError
 from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
 from retrykit.report import Implementation
 from retrykit.results import InterpretationPolicy
+from retrykit.steps.draft import ScenarioDraft
+from retrykit.steps.given import *  # noqa: F403  (pytest-bdd finds steps as fixtures of this plugin module)
+from retrykit.steps.reporting import IMPLEMENTATION
+from retrykit.steps.then import *  # noqa: F403
+from retrykit.steps.when import *  # noqa: F403
+from retrykit.steps.when import RUN_KEY
 from retrykit.targets import check_choice, open_target
 from retrykit.verdicts import ClaimLog, ScenarioFindings
-from steps.draft import ScenarioDraft
-from steps.given import *  # noqa: F403  (pytest-bdd finds steps as fixtures of this plugin module)
-from steps.reporting import IMPLEMENTATION
-from steps.then import *  # noqa: F403
-from steps.when import *  # noqa: F403
-from steps.when import RUN_KEY
+
+MARKERS = (
+    "rule(rule_id): the catalogue rule a scenario checks (from its @JR.* tag)",
+    "interpretation: the scenario's expectations rest on the kit's reading where the page is silent",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
     _usage(config)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-bdd's own, which would make an unregistered marker of the tag
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> bool | None:
     if ("@" + tag).startswith(RULE_TAG_PREFIX):
         pytest.mark.rule(tag)(function)

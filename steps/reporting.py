@@ -27,7 +27,6 @@ from retrykit.collector import ResultCollector
 from retrykit.errors import KitUsageError
 from retrykit.expectations import expectations_text, load_expectations
 from retrykit.mutation import load_strength
-from retrykit.paths import REPORTS
 from retrykit.report import (
     Implementation,
     KnownFailure,
@@ -54,9 +53,9 @@ from retrykit.results import (
     result_from_json,
     result_to_json,
 )
+from retrykit.steps.terminal import bdd_scenario, compact, scenario_location, wants_long
+from retrykit.steps.when import MISSING_KEY, RUN_KEY, SCENARIO_KEY
 from retrykit.text import printable
-from steps.terminal import bdd_scenario, compact, scenario_location, wants_long
-from steps.when import MISSING_KEY, RUN_KEY, SCENARIO_KEY
 
 COLLECTOR = pytest.StashKey[ResultCollector]()
 IMPLEMENTATION = pytest.StashKey[Implementation]()
@@ -235,15 +234,16 @@ def pytest_runtest_makereport(
 
 def _report_folder(config: pytest.Config, implementation: Implementation) -> Path:
     """Where this run's report goes: the --report-dir given (checked and locked before the first
-    scenario), or reports/ and the implementation's name made a safe folder name, never the folder of
-    the in-process reference engine nor of another tool (retrykit.report_set.default_folder)."""
+    scenario), or reports/ in the folder the run started in and the implementation's name made a safe
+    folder name, never the folder of the in-process reference engine nor of another tool
+    (retrykit.report_set.default_folder)."""
     held = config.stash.get(_FOLDER, None)
     if held is not None:
         return held
     chosen = config.getoption("report_dir")
     if chosen is not None:
         return config.invocation_params.dir / chosen
-    return default_folder(REPORTS, implementation)
+    return default_folder(config.invocation_params.dir / "reports", implementation)
 
 
 def _with_rerun(item: pytest.Item, result: ScenarioResult) -> ScenarioResult:

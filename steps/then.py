@@ -11,12 +11,12 @@ from __future__ import annotations
 from pytest_bdd import parsers, then
 from tabulate import tabulate
 
-from reference.model import Session, SessionStatus
 from retrykit.chain_view import FileRow, chain_rows, parse_row
 from retrykit.errors import ScenarioAuthoringError
 from retrykit.oracles import JOB_WIDE
+from retrykit.reference.model import Session, SessionStatus
+from retrykit.steps.when import Run
 from retrykit.verdicts import ClaimLog
-from steps.when import Run
 
 _HEADERS = ["kind", "created by", "restore points"]
 

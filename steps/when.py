@@ -7,13 +7,13 @@ from dataclasses import dataclass
 import pytest
 from pytest_bdd import when
 
-from reference.model import Scenario, Trace
 from retrykit import contract
 from retrykit.adapter import AdapterTarget
 from retrykit.drivers import Target, required_capabilities, run_consistently
 from retrykit.errors import TargetError
 from retrykit.oracles import Violation, judge
-from steps.draft import ScenarioDraft
+from retrykit.reference.model import Scenario, Trace
+from retrykit.steps.draft import ScenarioDraft
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from checkout import ROOT
 
-from reference import engine
 from retrykit.codec import scenario_from_json, trace_to_json
-from retrykit.paths import ROOT
-from retrykit.schemas import validate
+from retrykit.reference import engine
+from retrykit.validation import validate
 
 GUIDE = ROOT / "docs" / "adapter-guide.md"
 TEXT = GUIDE.read_text(encoding="utf-8")

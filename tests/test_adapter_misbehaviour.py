@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from checkout import ROOT
 
-from reference.model import ChainFormat, Job, Scenario, SessionPlan
 from retrykit.adapter import AdapterTarget, TargetSkipped
 from retrykit.codec import scenario_from_json
 from retrykit.drivers import ReferenceTarget
 from retrykit.errors import ErrorKind, TargetError
-from retrykit.paths import ROOT
-from retrykit.schemas import schema
+from retrykit.reference.model import ChainFormat, Job, Scenario, SessionPlan
+from retrykit.validation import schema
 
 BROKEN = Path(__file__).parent / "broken_adapters"
 PIDS_VARIABLE = "BROKEN_ADAPTER_PIDS"  # the same name as in broken_adapters/_shared.py

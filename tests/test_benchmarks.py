@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from checkout import ROOT
 
 from benchmarks.interleave import interleaved, ratios, spread, verdict
 from benchmarks.run import COMBINE_TARGET, JOBS_TARGET, readme_summary
 from retrykit import space
 from retrykit.errors import KitUsageError
-from retrykit.paths import ROOT
 from retrykit.readme import with_block
 
 SECTIONS = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from checkout import ROOT
 from report_fixtures.runs import collected_scenarios
 
 from retrykit.catalogue import CatalogueError, RuleKind, load_catalogue, parse_catalogue
 from retrykit.inventory import read_features
 from retrykit.page import load_page
-from retrykit.paths import ROOT
 
 PAGE = ROOT.parent / "shared" / "spec" / "job-retry.md"
 CATALOGUE = load_catalogue()

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from checkout import ROOT
 
 from retrykit.cli import main
-from retrykit.paths import ROOT
 
 BROKEN = ROOT / "tests" / "broken_adapters"
 PIDS_VARIABLE = "BROKEN_ADAPTER_PIDS"  # the same name as in broken_adapters/_shared.py

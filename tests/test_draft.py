@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from reference.model import ChainFormat, ManualStop, TaskResult
-from steps.draft import ScenarioAuthoringError, ScenarioDraft
+from retrykit.reference.model import ChainFormat, ManualStop, TaskResult
+from retrykit.steps.draft import ScenarioAuthoringError, ScenarioDraft
 
 
 def _job(vms: int = 2) -> ScenarioDraft:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from reference import engine
-from reference.model import (
+from retrykit.reference import engine
+from retrykit.reference.model import (
     BackupKind,
     ChainFormat,
     InjectedOutcome,

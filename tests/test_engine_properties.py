@@ -11,8 +11,11 @@ from collections.abc import Iterator
 
 from hypothesis import given, settings
 
-from reference import engine
-from reference.model import (
+from retrykit import contract, strategies
+from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
+from retrykit.oracles import judge
+from retrykit.reference import engine
+from retrykit.reference.model import (
     Attempt,
     Job,
     Scenario,
@@ -23,9 +26,6 @@ from reference.model import (
     Trace,
     Trigger,
 )
-from retrykit import contract, strategies
-from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
-from retrykit.oracles import judge
 
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
 SCENARIOS = strategies.scenarios()

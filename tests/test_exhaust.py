@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from checkout import ROOT
 from gherkin.parser import Parser
 
-from reference.model import Scenario, Trace
 from retrykit.adapter import AdapterTarget
 from retrykit.catalogue import load_catalogue
 from retrykit.cli import main
@@ -32,7 +32,7 @@ from retrykit.exhaust import (
 )
 from retrykit.mutation import shipped
 from retrykit.naming import file_name
-from retrykit.paths import ROOT
+from retrykit.reference.model import Scenario, Trace
 from retrykit.report import Implementation, load_report
 from retrykit.space import Bound, size
 
@@ -41,7 +41,7 @@ MUTANTS = ROOT / "adapters" / "mutants.py"
 SMALL = Bound(max_vms=2, max_injections=3)
 ONE_SESSION = Bound(max_vms=2, max_sessions=1, max_injections=3)
 PYTEST_INI = """[pytest]
-addopts = -p steps.reporting -p steps.plugin -p no:cacheprovider
+addopts = -p no:cacheprovider
 markers =
     rule(rule_id): catalogue rule
     interpretation: rests on the kit's reading

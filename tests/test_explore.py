@@ -9,24 +9,24 @@ import sys
 from pathlib import Path
 
 import pytest
+from checkout import ROOT
 from hypothesis import HealthCheck, given, settings
 
-from reference.model import Scenario
 from retrykit.catalogue import load_catalogue
 from retrykit.cli import main
 from retrykit.codec import scenario_from_json
 from retrykit.drivers import ReferenceTarget
 from retrykit.explore import explore
 from retrykit.gherkin import feature_gherkin, scenario_gherkin
-from retrykit.paths import ROOT
+from retrykit.reference.model import Scenario
 from retrykit.results import Conforms
-from retrykit.schemas import schema
 from retrykit.strategies import scenarios
+from retrykit.validation import schema
 
 CATALOGUE = load_catalogue()
 MUTANTS = ROOT / "adapters" / "mutants.py"
 PYTEST_INI = """[pytest]
-addopts = -p steps.reporting -p steps.plugin -p no:cacheprovider
+addopts = -p no:cacheprovider
 markers =
     rule(rule_id): catalogue rule
     interpretation: rests on the kit's reading

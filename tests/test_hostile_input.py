@@ -17,16 +17,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from checkout import ROOT
 from report_fixtures.one_scenario import SCENARIO, one_scenario_report
 
-from reference import engine
-from reference.model import Trace
 from retrykit import cli
 from retrykit.cli import main
 from retrykit.expectations import ExpectationsError, expectations_text, load_expectations
 from retrykit.merge import NOT_IN_CATALOGUE, build_matrix
 from retrykit.naming import file_name
-from retrykit.paths import ROOT
+from retrykit.reference import engine
+from retrykit.reference.model import Trace
 from retrykit.report import Json, report_json_text
 
 HOSTILE_NAMES = [
@@ -51,7 +51,7 @@ NAMED_ADAPTER = """\
 import sys
 
 sys.path.insert(0, {root!r})
-from adapters.reference_adapter import run as reference
+from retrykit.adapters.reference_adapter import run as reference
 from retrykit.drivers import ALL_CAPABILITIES
 from retrykit.serve import serve
 
@@ -107,7 +107,7 @@ def test_row1_explore_writes_under_its_reports_folder_whatever_the_adapter_calls
 ) -> None:
     name = str(tmp_path / "absolute") if name == "ABSOLUTE" else name
     reports = tmp_path / "reports"
-    monkeypatch.setattr(cli, "REPORTS", reports)
+    monkeypatch.chdir(tmp_path)
     adapter = _named_adapter(tmp_path, name, "crash")
     assert main(["explore", "--examples", "5", "--seed", "1", "--adapter", adapter]) == 1
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "named_adapter.py"]
@@ -120,7 +120,7 @@ def test_row1_exhaust_gives_two_adapters_whose_names_differ_two_folders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reports = tmp_path / "reports"
-    monkeypatch.setattr(cli, "REPORTS", reports)
+    monkeypatch.chdir(tmp_path)
     bound = ["--max-vms", "1", "--max-sessions", "1", "--max-injections", "1"]
     for name in ("vendor/a", "vendor a"):
         assert main(["exhaust", *bound, "--adapter", _named_adapter(tmp_path, name, "reference")]) == 0

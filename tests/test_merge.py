@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from report_fixtures.one_scenario import SCENARIO, one_scenario_report
 
-from reference import engine
-from reference.model import Trace
 from retrykit.cli import main
 from retrykit.merge import build_matrix
+from retrykit.reference import engine
+from retrykit.reference.model import Trace
 from retrykit.render_md import render_matrix_markdown
 from retrykit.report import report_json_text
 from retrykit.results import Verdict

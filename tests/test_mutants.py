@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from checkout import ROOT
 
 from retrykit.catalogue import RuleKind, load_catalogue
 from retrykit.mutation import (
@@ -16,7 +17,6 @@ from retrykit.mutation import (
     shipped,
     strength_json,
 )
-from retrykit.paths import ROOT
 
 CATALOGUE = load_catalogue()
 MUTANTS = shipped().MUTANTS

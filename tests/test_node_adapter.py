@@ -7,12 +7,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from checkout import ROOT
 
 from retrykit.adapter import AdapterTarget
 from retrykit.catalogue import load_catalogue
 from retrykit.drivers import ALL_CAPABILITIES
 from retrykit.explore import explore
-from retrykit.paths import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from reference.model import Scenario
 from retrykit import space
 from retrykit.adapter import AdapterTarget
 from retrykit.canonical import canonical
 from retrykit.drivers import Outcome, ReferenceTarget, run_each
 from retrykit.errors import TargetError, TargetSkipped
+from retrykit.reference.model import Scenario
 
 BROKEN = Path(__file__).parent / "broken_adapters"
 REFERENCE_ADAPTER = Path(__file__).parent.parent / "adapters" / "reference_adapter.py"

@@ -18,19 +18,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from checkout import ROOT
 
-from reference import engine
-from reference.model import InjectedOutcome, Scenario, TaskResult
 from retrykit.adapter import AdapterTarget
 from retrykit.codec import scenario_from_json, trace_to_json
 from retrykit.drivers import ALL_CAPABILITIES
 from retrykit.errors import ErrorKind, KitUsageError, TargetError
 from retrykit.export import INDEX, scenario_key
 from retrykit.inventory import read_features
-from retrykit.paths import FEATURES, ROOT
+from retrykit.paths import FEATURES
+from retrykit.reference import engine
+from retrykit.reference.model import InjectedOutcome, Scenario, TaskResult
 from retrykit.replay import IDENTITY, ReplayTarget, read_identity
-from retrykit.schemas import schema, validate
 from retrykit.targets import check_choice
+from retrykit.validation import schema, validate
 
 MUTANT = [sys.executable, str(ROOT / "adapters" / "mutants.py"), "no-retry"]
 Json = dict[str, Any]
@@ -115,7 +116,6 @@ def _reordered(text: str) -> str:
 def test_ids_survive_reordering_the_suite(exported: Path, tmp_path: Path) -> None:
     copy = tmp_path / "features"
     shutil.copytree(FEATURES, copy)
-    shutil.copy(ROOT / "conftest.py", copy / "conftest.py")
     for feature in copy.glob("*.feature"):
         feature.write_text(_reordered(feature.read_text(encoding="utf-8")), encoding="utf-8")
     assert [f.read_text() for f in copy.glob("*.feature")] != [

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from checkout import ROOT
 from report_fixtures.runs import collected_scenarios, environment, run_features
 
 from retrykit import report_set
 from retrykit.catalogue import load_catalogue
-from retrykit.paths import ROOT
 from retrykit.report import Implementation, ReportError, build_report, load_report, report_json_text
 from retrykit.report_set import (
     FORMS,
@@ -131,7 +131,7 @@ _ADAPTER_HEAD = f"""
 import os, signal, sys, time
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from reference import engine
+from retrykit.reference import engine
 from retrykit.codec import scenario_from_json, trace_to_json
 from retrykit.drivers import ALL_CAPABILITIES
 from retrykit.serve import serve

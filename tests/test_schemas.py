@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from reference import engine
 from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
 from retrykit.paths import SCHEMAS
-from retrykit.schemas import SchemaViolation, _compiled, schema, validate, validator
+from retrykit.reference import engine
 from retrykit.strategies import scenarios
+from retrykit.validation import SchemaViolation, _compiled, schema, validate, validator
 
 NAMES = sorted(path.name.removesuffix(".schema.json") for path in SCHEMAS.glob("*.schema.json"))
 

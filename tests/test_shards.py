@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from checkout import ROOT
 from report_fixtures.runs import collected_scenarios
 
 from retrykit import space
 from retrykit.cli import main
 from retrykit.explore import shard_search
-from retrykit.paths import ROOT
 from retrykit.space import Bound, Shard
-from steps.plugin import _for_worker
+from retrykit.steps.plugin import _for_worker
 
 MUTANT = "python adapters/mutants.py sf-retry-new-file"
 """As a user types it: a relative script, run from the kit's folder."""

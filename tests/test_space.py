@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
-from reference import engine
-from reference.model import (
+from retrykit import space as space_module
+from retrykit import strategies
+from retrykit.codec import scenario_from_json, scenario_to_json
+from retrykit.naming import vm_name
+from retrykit.reference import engine
+from retrykit.reference.model import (
     ChainFormat,
     InjectedOutcome,
     Job,
@@ -24,10 +28,6 @@ from reference.model import (
     TaskResult,
     Trigger,
 )
-from retrykit import space as space_module
-from retrykit import strategies
-from retrykit.codec import scenario_from_json, scenario_to_json
-from retrykit.naming import vm_name
 from retrykit.space import DEFAULT, JOB_NAME, Bound, retry_settings, scenarios, size
 
 TINY = Bound(

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from checkout import ROOT
 
 from retrykit.catalogue import load_catalogue
 from retrykit.cli import main
 from retrykit.drift import DriftReport, MatchedBy, RuleState, compare
 from retrykit.page import PageFormatError, fingerprint, normalise, read_page
-from retrykit.paths import ROOT
 
 PAGE = ROOT.parent / "shared" / "spec" / "job-retry.md"
 needs_page = pytest.mark.skipif(not PAGE.is_file(), reason="the shared spec page is not beside this checkout")

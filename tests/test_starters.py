@@ -13,15 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from checkout import ROOT
 
-from reference.model import ChainFormat, Job, Scenario, SessionPlan
 from retrykit import starters
 from retrykit.adapter import AdapterTarget
 from retrykit.cli import main
 from retrykit.drivers import ALL_CAPABILITIES
 from retrykit.errors import TargetSkipped
-from retrykit.paths import ROOT
-from retrykit.schemas import validate
+from retrykit.reference.model import ChainFormat, Job, Scenario, SessionPlan
+from retrykit.validation import validate
 
 NAME = "acme-adapter"
 TOOLS = {"python": (), "node": ("node",), "go": ("go",), "java": ("javac", "java")}
@@ -35,7 +35,7 @@ PRODUCT = """\
 import json
 import sys
 
-from reference import engine
+from retrykit.reference import engine
 from retrykit.codec import scenario_from_json, trace_to_json
 
 json.dump(trace_to_json(engine.run(scenario_from_json(json.load(sys.stdin)))), sys.stdout)
@@ -335,7 +335,7 @@ def _python_model(folder: Path, main_file: Path) -> None:
     _complete(
         main_file,
         f"""\
-from reference import engine  # noqa: E402
+from retrykit.reference import engine  # noqa: E402
 from retrykit.codec import scenario_from_json, trace_to_json  # noqa: E402
 
 CAPABILITIES = {CAPABILITIES!r}

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from checkout import ROOT
 from report_fixtures.runs import environment
 
 from retrykit.catalogue import load_catalogue
 from retrykit.oracles import Violation
-from retrykit.paths import ROOT
 from retrykit.results import ScenarioResult, Verdict
+from retrykit.steps.terminal import compact
 from retrykit.verdicts import FailedClaim
-from steps.terminal import compact
 
 MUTANT = "python adapters/mutants.py default-count-2"
 RULE = "JR.COUNT.DEFAULT"

@@ -32,7 +32,7 @@ from retrykit.codec import scenario_from_json
 from retrykit.drivers import ReferenceTarget
 from retrykit.errors import ErrorKind, TargetError
 from retrykit.mutation import shipped
-from retrykit.schemas import schema
+from retrykit.validation import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 ADAPTERS = Path(__file__).resolve().parent / "trust_adapters"

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from checkout import ROOT
 from report_fixtures.runs import collected_scenarios
-
-from retrykit.paths import ROOT
 
 MUTANT = shlex.join([sys.executable, str(ROOT / "adapters" / "mutants.py"), "warning-retried"])
 

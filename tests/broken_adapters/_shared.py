@@ -37,7 +37,7 @@ def reference_run(scenario: Json) -> Json:
     """The correct trace: what adapters/reference_adapter.py answers."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from adapters.reference_adapter import run
+    from retrykit.adapters.reference_adapter import run
 
     return run(scenario)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reference import engine
 from retrykit.catalogue import load_catalogue
 from retrykit.codec import scenario_from_json, trace_to_json
 from retrykit.oracles import Violation
+from retrykit.reference import engine
 from retrykit.report import Implementation, KnownFailure, build_report
 from retrykit.results import ScenarioResult, Verdict
-from retrykit.schemas import schema
+from retrykit.validation import schema
 from retrykit.verdicts import FailedClaim
 
 from .hostile_adapter import CONTROLS, FENCE_BREAK, IMG, PWNED, SCRIPT

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from reference import engine
 from retrykit.codec import Json, scenario_from_json, trace_to_json
 from retrykit.drivers import ALL_CAPABILITIES
+from retrykit.reference import engine
 from retrykit.serve import Unsupported, serve
 
 SCRIPT = "<script>alert(1)</script>"

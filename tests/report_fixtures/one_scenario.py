@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from reference import engine
-from reference.model import ChainFormat, InjectedOutcome, Job, Scenario, SessionPlan, TaskResult, Trace
 from retrykit.catalogue import load_catalogue
 from retrykit.codec import scenario_to_json, trace_to_json
 from retrykit.oracles import judge
+from retrykit.reference import engine
+from retrykit.reference.model import (
+    ChainFormat,
+    InjectedOutcome,
+    Job,
+    Scenario,
+    SessionPlan,
+    TaskResult,
+    Trace,
+)
 from retrykit.report import Implementation, Json, build_report
 from retrykit.results import ScenarioResult, grade
 from retrykit.verdicts import ScenarioFindings

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retrykit.paths import ROOT
+from checkout import ROOT
 
 HERE = Path(__file__).resolve().parent
 WRONG_ADAPTER = shlex.join([sys.executable, str((HERE / "wrong_adapter.py").relative_to(ROOT))])

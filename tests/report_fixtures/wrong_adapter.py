@@ -13,10 +13,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from reference import engine
-from reference.model import Job, SessionStatus, TaskResult
 from retrykit.codec import Json, scenario_from_json, trace_to_json
 from retrykit.drivers import ALL_CAPABILITIES
+from retrykit.reference import engine
+from retrykit.reference.model import Job, SessionStatus, TaskResult
 from retrykit.serve import serve
 
 NAME = "wrong-warning-retried"

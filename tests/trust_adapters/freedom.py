@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from reference import engine  # noqa: E402
 from retrykit import __version__  # noqa: E402
 from retrykit.codec import scenario_from_json, trace_to_json  # noqa: E402
 from retrykit.drivers import ALL_CAPABILITIES  # noqa: E402
+from retrykit.reference import engine  # noqa: E402
 from retrykit.serve import serve  # noqa: E402
 
 Json = dict[str, Any]

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from adapters.reference_adapter import run  # noqa: E402
 from retrykit import __version__  # noqa: E402
+from retrykit.adapters.reference_adapter import run  # noqa: E402
 from retrykit.drivers import ALL_CAPABILITIES  # noqa: E402
 from retrykit.serve import PROTOCOL_VERSION, serve  # noqa: E402
 

@@ -16,7 +16,7 @@ there, so the tests can check that nothing outlives the harness.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import subprocess
@@ -36,7 +36,6 @@ from retrykit.drivers import ALL_CAPABILITIES  # noqa: E402
 from retrykit.serve import Unsupported, serve  # noqa: E402
 
 Json = dict[str, Any]
-MUTANTS_FILE = ROOT / "adapters" / "mutants.py"
 REFERENCE_ADAPTER = ROOT / "adapters" / "reference_adapter.py"
 
 
@@ -46,13 +45,7 @@ def note(pid: int, role: str) -> None:
 
 
 def shipped() -> ModuleType:
-    """adapters/mutants.py, loaded as retrykit.mutation.shipped() loads it."""
-    spec = importlib.util.spec_from_file_location("shipped_mutants", MUTANTS_FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module("retrykit.adapters.mutants")
 
 
 class Reference:

@@ -1,0 +1,1 @@
+"""Adapters shipped with the kit: the reference engine's, the Node.js example and wrong implementations."""

@@ -1,3 +1,0 @@
-"""Load the kit's pytest plugins for every test run in this checkout."""
-
-pytest_plugins = ["steps.reporting", "steps.plugin"]

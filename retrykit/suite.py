@@ -1,0 +1,23 @@
+"""Running the kit's own feature suite from any folder: what `retry-kit run` and the mutation score pass to
+pytest, so a pytest configuration in the folder a vendor runs it from cannot change the run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from retrykit.paths import FEATURES
+
+SETTINGS = FEATURES / "run.ini"
+
+
+def pytest_arguments(*extra: str) -> list[str]:
+    """The installed features (wherever pip put them), the kit's own pytest settings, and node IDs relative
+    to the kit's package (``features/test_features.py::…``)."""
+    return ["-c", str(SETTINGS), "--rootdir", str(FEATURES.parent), str(FEATURES), *extra]
+
+
+def run(arguments: Sequence[str]) -> int:
+    """pytest's exit status: 0 only when the verdict is accepted (the plugin makes sure of that)."""
+    return int(pytest.main(pytest_arguments(*arguments)))

@@ -1,0 +1,1 @@
+"""The JSON Schemas of the adapter protocol, scenarios, traces and reports, shipped as package data."""
