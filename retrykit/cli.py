@@ -123,11 +123,6 @@ def _new_adapter(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    """Reached only for `run -h`: main() hands every other `run` straight to pytest."""
-    return suite.run([])
-
-
 def _adapters(args: argparse.Namespace) -> int:
     rows = [
         ("reference", shlex.join([sys.executable, "-m", "retrykit.adapters.reference_adapter"])),
@@ -437,7 +432,6 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     run.add_argument("-h", "--help", action="help", help="show this help and exit")
-    run.set_defaults(run=_run)
 
     shipped = commands.add_parser(
         "adapters",
@@ -684,7 +678,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     if given[:1] == ["run"] and given[1:2] not in (["-h"], ["--help"]):
-        return suite.run(given[1:])
+        suite.run(given[1:])  # every argument is pytest's: argparse would reorder them
     args, unknown = _parser().parse_known_args(given)
     if unknown:
         args.usage.error(f"unrecognized arguments: {' '.join(unknown)}")

@@ -3,9 +3,10 @@ pytest, so a pytest configuration in the folder a vendor runs it from cannot cha
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
-
-import pytest
+from typing import NoReturn
 
 from retrykit.paths import FEATURES
 
@@ -18,6 +19,7 @@ def pytest_arguments(*extra: str) -> list[str]:
     return ["-c", str(SETTINGS), "--rootdir", str(FEATURES.parent), str(FEATURES), *extra]
 
 
-def run(arguments: Sequence[str]) -> int:
-    """pytest's exit status: 0 only when the verdict is accepted (the plugin makes sure of that)."""
-    return int(pytest.main(pytest_arguments(*arguments)))
+def run(arguments: Sequence[str]) -> NoReturn:
+    """Becomes pytest (its exit status is the run's: 0 only when the verdict is accepted), in a fresh
+    interpreter so that pytest, not this command, is the first to import the plugin and its dependencies."""
+    os.execv(sys.executable, [sys.executable, "-m", "pytest", *pytest_arguments(*arguments)])
