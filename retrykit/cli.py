@@ -23,6 +23,7 @@ from retrykit import (
     export,
     mutation,
     naming,
+    samples,
     shards,
     space,
     starters,
@@ -109,6 +110,12 @@ def _merge(args: argparse.Namespace) -> int:
         f"{flagged} rule(s) flagged"
         + (f"; {len(matrix['warnings'])} warning(s)" if matrix["warnings"] else "")
     )
+    return 0
+
+
+def _samples(args: argparse.Namespace) -> int:
+    written = samples.write_samples(args.out)
+    print(f"wrote {len(written)} files of {len(samples.SAMPLES)} sample reports to {args.out}")
     return 0
 
 
@@ -487,6 +494,22 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("reports/matrix"), help="output folder (default: %(default)s)"
     )
     merge.set_defaults(run=_merge)
+
+    sample = commands.add_parser(
+        "samples",
+        help="write the sample reports reviewers read: the reference engine's and a shipped mutant's",
+        description="Runs the feature suite against the reference engine and against the default-count-2 "
+        "mutant and writes each report (report.json, .md, .html) to its own folder, with the time, run id, "
+        "durations and the run's folders made fixed, so the samples change only when the kit does.",
+    )
+    sample.add_argument(
+        "--out",
+        type=Path,
+        default=Path(samples.SHOWN_FOLDER),
+        metavar="DIR",
+        help="the folder to write them to (default: %(default)s)",
+    )
+    sample.set_defaults(run=_samples)
 
     starter = commands.add_parser(
         "new-adapter",

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from retrykit.steplog import MARKS
 from retrykit.timeline import SYMBOLS, Cell, timeline
 
 Json = dict[str, Any]
@@ -28,6 +29,7 @@ def environment() -> Environment:
     env.globals["timeline"] = timeline
     env.globals["symbols"] = SYMBOLS
     env.globals["Cell"] = Cell
+    env.globals["marks"] = {outcome.value: mark for outcome, mark in MARKS.items()}
     env.filters["printable"] = lambda text: "".join(
         ch for ch in str(text) if ch.isprintable() or ch in "\n\t"
     )

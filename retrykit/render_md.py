@@ -13,6 +13,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from retrykit.steplog import MARKS, StepLine
 from retrykit.timeline import as_rows, timeline
 
 Json = dict[str, Any]
@@ -89,7 +90,7 @@ def _summary(report: Json) -> list[str]:
         )
         links = ", ".join(_link(str(n), a) for n, a in enumerate(group["scenarios"], 1))
         rep = group["representative"]
-        lines.append(f"- {cause}, {cell(group['verdict'])}: {group['count']} scenario(s): {links}.")
+        lines.append(f"- {cause}, {cell(group['verdict'])}: {group['count']} scenario run(s): {links}.")
         example = f"  For example {_link(rep['name'], rep['anchor'])}"
         if rep["where"]:
             example += f": {cell(rep['where'])}"
@@ -101,11 +102,23 @@ def _summary(report: Json) -> list[str]:
     return [*lines, ""]
 
 
+def _steps(steps: list[Json]) -> str:
+    """The scenario's steps as its feature file has them, each with its line and a mark, the failed ones
+    followed by what failed; a data table under its step."""
+    lines = []
+    for step in map(StepLine.from_json, steps):
+        lines.append(f"{MARKS[step.outcome]} {step.line:>4}  {step.keyword} {step.text}")
+        if step.table:
+            table = tabulate(step.table[1:], headers=step.table[0], tablefmt="plain")
+            lines += [f"{'':9}{row}" for row in table.splitlines()]
+        lines += [f"{'':9}^ failed: {note}" for note in step.notes]
+    return fenced("\n".join(lines))
+
+
 def _failure(scenario: Json) -> str:
-    anchor = scenario.get("anchor")
-    parts = [f'<a id="{anchor}"></a>', ""] if anchor else []
+    parts = [f'<a id="{scenario["anchor"]}"></a>', ""]
     parts += [f"### {cell(scenario['verdict'])}: {cell(scenario['name'])}", ""]
-    parts.append(f"- Feature: {cell(scenario['feature'])}")
+    parts.append(f"- Feature: {cell(scenario['location'] or scenario['feature'])}")
     parts.append(
         f"- Rules cited: {cell(', '.join(scenario['rules']))}"
         + (" (interpretation)" if scenario["interpretation"] else "")
@@ -118,7 +131,13 @@ def _failure(scenario: Json) -> str:
             f"- Known failure: {cell(known['reason'])}"
             + (f" ({cell(known['issue'])})" if known["issue"] else "")
         )
+    if scenario["filed_under"]:
+        parts.append("- Why it is filed under its rules:")
+        parts += [f"  - {cell(filing['why'])}" for filing in scenario["filed_under"]]
     parts.append("")
+    if scenario["steps"]:
+        parts += ["Steps (✘ failed, · not run; the number is the line in the feature file):", ""]
+        parts += [_steps(scenario["steps"]), ""]
     rows: list[list[object]] = []
     rows += [["scenario step", c["what"], c["expected"], c["observed"]] for c in scenario["claims"]]
     rows += [[v["rule"], v["where"], v["expected"], v["observed"]] for v in scenario["violations"]]
@@ -190,7 +209,8 @@ def render_markdown(report: Json) -> str:
         "known_failures",
         "unexpected_passes",
     ]
-    lines += [_table(["total", *keys], [[totals["total"], *[totals[k] for k in keys]]]), ""]
+    headers = ["scenario runs (each outline example counts)", *keys]
+    lines += [_table(headers, [[totals["total"], *[totals[k] for k in keys]]]), ""]
     lines += ["## Traceability", ""]
     placeholder = "\x00links\x00"
     rows = [
@@ -213,7 +233,7 @@ def render_markdown(report: Json) -> str:
         "source",
         "scenario runs (each outline example counts)",
         "mutants caught (of shipped)",
-        "failed in scenarios",
+        "failed in scenario runs",
         "verdict",
     ]
     table = tabulate(
@@ -222,8 +242,7 @@ def render_markdown(report: Json) -> str:
         tablefmt="github",
     ).splitlines()
     for index, rule in enumerate(report["rules"]):
-        failing = [s for s in report["scenarios"] if rule["id"] in s["findings"] and s.get("anchor")]
-        links = ", ".join(_link(str(n), s["anchor"]) for n, s in enumerate(failing, 1)) or "-"
+        links = ", ".join(_link(str(n), a) for n, a in enumerate(rule["failed_in"], 1)) or "-"
         table[index + 2] = table[index + 2].replace(placeholder, links)
     lines += ["\n".join(table), ""]
     failures = [s for s in report["scenarios"] if s["verdict"] not in ("passed", "skipped")]

@@ -13,12 +13,13 @@ import re
 import shlex
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from retrykit import __version__
 from retrykit.catalogue import Catalogue, RuleKind
+from retrykit.filing import filings
 from retrykit.results import InterpretationPolicy, ScenarioResult, Verdict, conformance, rule_verdict
 from retrykit.validation import SchemaViolation, validate
 
@@ -162,12 +163,15 @@ def _failure_summary(results: list[ScenarioResult], catalogue: Catalogue) -> lis
 
 
 def _scenario_json(
-    result: ScenarioResult, implementation: Implementation, known: KnownFailure | None
+    result: ScenarioResult, implementation: Implementation, known: KnownFailure | None, catalogue: Catalogue
 ) -> Json:
     return {
         "nodeid": result.nodeid,
         "anchor": scenario_anchor(result.nodeid),
         "feature": result.feature,
+        "location": result.location,
+        "steps": [step.to_json() for step in result.steps],
+        "filed_under": [asdict(filing) for filing in filings(result, catalogue)],
         "name": result.name,
         "rules": list(result.rules),
         "interpretation": result.interpretation,
@@ -235,6 +239,7 @@ def build_report(
                 "anchor": rule.anchor,
                 "reason": rule.reason,
                 "scenarios": [r.nodeid for r in results if rule.id in r.rules],
+                "failed_in": [scenario_anchor(r.nodeid) for r in results if rule.id in r.findings],
                 "verdict": verdict.value,
                 "mutants": None
                 if rule.id not in by_rule
@@ -284,7 +289,7 @@ def build_report(
         "totals": totals,
         "failure_summary": _failure_summary(results, catalogue),
         "rules": rules,
-        "scenarios": [_scenario_json(r, implementation, known.get(r.nodeid)) for r in results],
+        "scenarios": [_scenario_json(r, implementation, known.get(r.nodeid), catalogue) for r in results],
         "suite_strength": None
         if strength is None
         else {k: strength[k] for k in ("caught", "shipped", "recorded_by")},

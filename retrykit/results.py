@@ -21,6 +21,7 @@ from enum import StrEnum
 from retrykit.catalogue import Catalogue, RuleKind
 from retrykit.errors import KitUsageError, TargetError, TargetSkipped
 from retrykit.oracles import JOB_WIDE, Violation
+from retrykit.steplog import StepLine
 from retrykit.verdicts import FailedClaim, ScenarioFindings
 
 
@@ -93,6 +94,10 @@ class ScenarioResult:
     """Gherkin of a minimal scenario found by exploration."""
     rerun: str = ""
     """How to re-run it, where the pytest node ID is not the way."""
+    location: str = ""
+    """The scenario's feature file and line ('features/retry_count.feature:14'); empty when it has none."""
+    steps: tuple[StepLine, ...] = ()
+    """Its Gherkin steps, each marked passed, failed or not run; empty when it has none."""
 
     @property
     def judged(self) -> bool:
@@ -272,4 +277,5 @@ def result_from_json(data: dict) -> ScenarioResult:
     fields["verdict"] = Verdict(fields["verdict"])
     fields["violations"] = tuple(Violation(**v) for v in fields["violations"])
     fields["claims"] = tuple(FailedClaim(**c) for c in fields["claims"])
+    fields["steps"] = tuple(StepLine.from_json(s) for s in fields.get("steps", ()))
     return ScenarioResult(**fields)

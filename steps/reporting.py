@@ -53,6 +53,7 @@ from retrykit.results import (
     result_from_json,
     result_to_json,
 )
+from retrykit.steps.step_log import StepLog, with_steps
 from retrykit.steps.terminal import bdd_scenario, compact, scenario_location, wants_long
 from retrykit.steps.when import MISSING_KEY, RUN_KEY, SCENARIO_KEY
 from retrykit.text import printable
@@ -103,6 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_POSITIONS] = {}
     config.stash[_RECEIVER] = _Receiver(config.stash[COLLECTOR], config)
     config.pluginmanager.register(config.stash[_RECEIVER], "retrykit-results")
+    config.pluginmanager.register(StepLog(), "retrykit-step-log")
     path = config.getoption("expectations")
     try:
         config.stash[_KNOWN] = load_expectations(path) if path is not None else {}
@@ -219,11 +221,12 @@ def pytest_runtest_makereport(
         return report
     if report.when == "call" or (report.when == "setup" and not report.passed):
         error = call.excinfo.value if call.excinfo is not None else None
-        result = _with_rerun(item, item.config.stash[COLLECTOR].grade(item, report, error))
+        graded = item.config.stash[COLLECTOR].grade(item, report, error)
+        result = _with_rerun(item, with_steps(item, graded, scenario_location(item)))
         _mirror(report, result, _policy(item.config))
         if report.failed and result.verdict is not Verdict.PASSED and not wants_long(item.config):
             report.longrepr = compact(
-                result, location=scenario_location(item), kinds=_kinds(item.config), rerun=result.rerun
+                result, location=result.location, kinds=_kinds(item.config), rerun=result.rerun
             )
         _for_junit(item, report, result)
         # An attribute of the report travels with it from a pytest-xdist worker to the controller.
