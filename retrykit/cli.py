@@ -94,10 +94,15 @@ def _rules(args: argparse.Namespace) -> int:
     return 0 if not uncovered else EXIT_DRIFT
 
 
+def _seen_from(folder: Path, target: Path) -> str:
+    """``target`` as a relative link from a file in ``folder``."""
+    return Path(os.path.relpath(target.resolve(), folder.resolve())).as_posix()
+
+
 def _merge(args: argparse.Namespace) -> int:
     reports = load_reports(args.reports)
     try:
-        matrix = build_matrix(reports)
+        matrix = build_matrix(reports, [_seen_from(args.out, path.parent) for path in args.reports])
     except ValueError as error:
         raise KitUsageError(str(error)) from None
     for warning in matrix["warnings"]:

@@ -4,6 +4,10 @@ Where two or more implementations behave the same way on a scenario and that
 way is not the reference's, the rule is flagged: when independent vendors read
 the page alike and the kit reads it otherwise, the page may be ambiguous there.
 
+The matrix stays readable at eight implementations and more: each has a short key (I1, I2, ...) that
+heads its column, verdicts are short words, and the table of implementations, one row each, gives the
+key's name, its scenario counts, why it does not conform, and a link to its own report.
+
 Reports are hostile input too. Two reports with the same trace for every scenario
 (file ids included) are taken for copies of one run, whatever names they carry:
 both are shown, with a warning, and count once towards a possible ambiguity.
@@ -19,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from retrykit.report import Json, ReportError, load_report
 
@@ -27,6 +32,20 @@ NOT_IN_CATALOGUE = "not in its catalogue"
 
 _SHOWN = 5
 """Rule IDs named in one warning before the rest are counted."""
+
+SHORT = {
+    "passed": "pass",
+    "failed": "FAIL",
+    "differs from interpretation": "differs",
+    "error": "error",
+    "skipped": "skipped",
+    "not applicable": "n/a",
+    "not run": "not run",
+    NOT_IN_CATALOGUE: "absent",
+}
+"""A verdict as a matrix cell shows it, so eight columns fit a window; the legend spells each out."""
+COUNTED = ("passed", "failed", "differs from interpretation", "error", "skipped", "not applicable")
+"""The scenario verdicts the table of implementations counts, besides the scenario runs in all."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +180,26 @@ def _union(reports: Sequence[Json], labels: Sequence[str]) -> tuple[list[Json], 
     return list(union.values()), warnings
 
 
-def build_matrix(reports: list[Json]) -> dict[str, Any]:
+def _implementation(key: str, label: str, report: Json, folder: str) -> Json:
+    """One row of the table of implementations; ``folder`` is its report's folder as seen from the
+    matrix's, or empty when unknown. Links are URL-quoted, so a folder's name cannot break them."""
+    totals = report["totals"]
+    return {
+        "key": key,
+        "label": label,
+        "conforms": report["conforms"],
+        "reasons": list(report["reasons"]),
+        "complete": report["end_of_report"]["complete"],
+        "generated": report["generated"],
+        "counts": {"scenario runs": totals["total"]} | {v: totals[v] for v in COUNTED},
+        "report_md": quote(f"{folder}/report.md") if folder else "",
+        "report_html": quote(f"{folder}/report.html") if folder else "",
+    }
+
+
+def build_matrix(reports: list[Json], folders: Sequence[str] = ()) -> dict[str, Any]:
+    """The matrix of ``reports``; ``folders`` are their folders as seen from where the matrix is written
+    (POSIX paths, for links), one per report, or none."""
     if not reports:
         raise ValueError("give at least one report.json to merge")
     columns = [_label(r) for r in reports]
@@ -186,6 +224,7 @@ def build_matrix(reports: list[Json]) -> dict[str, Any]:
                 "kind": rule["kind"],
                 "statement": rule["statement"],
                 "verdicts": [v.get(rule["id"], NOT_IN_CATALOGUE) for v in verdicts],
+                "cells": [SHORT[v.get(rule["id"], NOT_IN_CATALOGUE)] for v in verdicts],
                 "ambiguity": [
                     {"scenario": a.scenario, "implementations": list(a.implementations)}
                     for a in flagged.get(rule["id"], [])
@@ -194,14 +233,12 @@ def build_matrix(reports: list[Json]) -> dict[str, Any]:
         )
     return {
         "implementations": [
-            {
-                "label": label,
-                "conforms": r["conforms"],
-                "complete": r["end_of_report"]["complete"],
-                "generated": r["generated"],
-            }
-            for label, r in zip(columns, reports, strict=True)
+            _implementation(f"I{k}", label, report, folder)
+            for k, (label, report, folder) in enumerate(
+                zip(columns, reports, list(folders) or [""] * len(reports), strict=True), 1
+            )
         ],
+        "legend": [{"short": short, "verdict": verdict} for verdict, short in SHORT.items()],
         "rules": rows,
         "warnings": warnings,
     }

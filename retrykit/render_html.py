@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from retrykit.report import FAULTY, UNJUDGED
 from retrykit.steplog import MARKS
 from retrykit.timeline import SYMBOLS, Cell, timeline
 
@@ -29,6 +30,8 @@ def environment() -> Environment:
     env.globals["timeline"] = timeline
     env.globals["symbols"] = SYMBOLS
     env.globals["Cell"] = Cell
+    env.globals["faulty"] = [v.value for v in FAULTY]
+    env.globals["unjudged"] = [v.value for v in UNJUDGED]
     env.globals["marks"] = {outcome.value: mark for outcome, mark in MARKS.items()}
     env.filters["printable"] = lambda text: "".join(
         ch for ch in str(text) if ch.isprintable() or ch in "\n\t"

@@ -13,6 +13,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from retrykit.report import FAULTY, UNJUDGED
 from retrykit.steplog import MARKS, StepLine
 from retrykit.timeline import as_rows, timeline
 
@@ -206,6 +207,7 @@ def render_markdown(report: Json) -> str:
         "differs from interpretation",
         "error",
         "skipped",
+        "not applicable",
         "known_failures",
         "unexpected_passes",
     ]
@@ -245,21 +247,17 @@ def render_markdown(report: Json) -> str:
         links = ", ".join(_link(str(n), a) for n, a in enumerate(rule["failed_in"], 1)) or "-"
         table[index + 2] = table[index + 2].replace(placeholder, links)
     lines += ["\n".join(table), ""]
-    failures = [s for s in report["scenarios"] if s["verdict"] not in ("passed", "skipped")]
-    skipped = [s for s in report["scenarios"] if s["verdict"] == "skipped"]
+    failures = [s for s in report["scenarios"] if s["verdict"] in FAULTY]
+    unjudged = [s for s in report["scenarios"] if s["verdict"] in UNJUDGED]
     unexpected = [s for s in report["scenarios"] if s["unexpected_pass"]]
     if unexpected:
         lines += ["## Known failures that now pass", "", "Remove them from the expectations file:", ""]
         lines += [f"- {cell(s['nodeid'])}" for s in unexpected] + [""]
     if failures:
         lines += ["## Failures and errors", ""] + [_failure(s) for s in failures]
-    if skipped:
-        lines += [
-            "## Skipped",
-            "",
-            _table(["scenario", "reason"], [[s["name"], s["reason"]] for s in skipped]),
-            "",
-        ]
+    if unjudged:
+        rows = [[s["name"], s["verdict"], s["reason"]] for s in unjudged]
+        lines += ["## Skipped and not applicable", "", _table(["scenario", "verdict", "reason"], rows), ""]
     interpretations = [r for r in report["rules"] if r["kind"] in ("interpretation", "advisory")]
     lines += ["## The kit's readings of the page", ""]
     lines += [
@@ -269,26 +267,36 @@ def render_markdown(report: Json) -> str:
     return "\n".join(lines)
 
 
+def _implementation_row(i: Json) -> list[object]:
+    report = "complete" if i["complete"] else "partial (the run was interrupted)"
+    reasons = "; ".join(i["reasons"]) or "-"
+    return [i["key"], i["label"], i["conforms"], reasons, *i["counts"].values(), report, i["generated"]]
+
+
 def render_matrix_markdown(matrix: Json) -> str:
-    labels = [i["label"] for i in matrix["implementations"]]
+    implementations = matrix["implementations"]
     lines = ["# Job retry conformance: implementations side by side", ""]
     lines += [f"- **Warning:** {cell(w)}" for w in matrix.get("warnings", [])]
     lines += [""] if matrix.get("warnings") else []
-    about = [
-        [
-            i["label"],
-            i["conforms"],
-            "complete" if i["complete"] else "partial (the run was interrupted)",
-            i["generated"],
-        ]
-        for i in matrix["implementations"]
-    ]
-    lines += [_table(["implementation", "conforms to the page", "report", "generated"], about), ""]
+    lines += ["## Implementations", ""]
+    counts = list(implementations[0]["counts"]) if implementations else []
+    headers = ["key", "implementation", "conforms to the page", "why", *counts, "report", "generated"]
+    table = _table(headers, [_implementation_row(i) for i in implementations]).splitlines()
+    # The link (a URL-quoted path the kit made) is put in after tabulate, as it is no cell's text.
+    for index, i in enumerate(implementations):
+        if i["report_md"]:
+            line = table[index + 2].rsplit("|", 3)
+            line[1] = f" [{line[1].strip()}]({i['report_md']}) "
+            table[index + 2] = "|".join(line)
+    lines += ["\n".join(table), ""]
+    lines += ["## Rules", ""]
+    legend = ", ".join(f"{entry['short']} = {entry['verdict']}" for entry in matrix["legend"])
+    lines += [f"Columns are the implementations' keys above; cells: {cell(legend)}.", ""]
     rows = [
-        [r["id"], r["kind"], *r["verdicts"], "possible ambiguity" if r["ambiguity"] else ""]
+        [r["id"], r["kind"], *r["cells"], "possible ambiguity" if r["ambiguity"] else ""]
         for r in matrix["rules"]
     ]
-    lines += [_table(["rule", "kind", *labels, "flag"], rows), ""]
+    lines += [_table(["rule", "kind", *[i["key"] for i in implementations], "flag"], rows), ""]
     flagged = [r for r in matrix["rules"] if r["ambiguity"]]
     if flagged:
         lines += [

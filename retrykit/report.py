@@ -112,7 +112,10 @@ def scenario_anchor(nodeid: str) -> str:
     return "scenario-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", nodeid.rpartition("::")[2]).strip("-") or "x")
 
 
-_FAULTY = (Verdict.FAILED, Verdict.DIFFERS, Verdict.ERROR)
+FAULTY = (Verdict.FAILED, Verdict.DIFFERS, Verdict.ERROR)
+"""The verdicts of scenarios the failure summary groups and the report shows in detail."""
+UNJUDGED = (Verdict.SKIPPED, Verdict.NOT_APPLICABLE)
+"""The verdicts of scenarios the report lists with the reason they were not judged."""
 
 
 def _cause(result: ScenarioResult) -> str:
@@ -127,7 +130,7 @@ def _failure_summary(results: list[ScenarioResult], catalogue: Catalogue) -> lis
     one representative's expected and observed."""
     groups: dict[tuple[str, str], list[ScenarioResult]] = {}
     for result in results:
-        if result.verdict in _FAULTY:
+        if result.verdict in FAULTY:
             cause = _cause(result)
             groups.setdefault((cause, "" if cause else result.error_kind), []).append(result)
     summary = []

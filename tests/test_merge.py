@@ -108,7 +108,53 @@ def test_verdicts_of_the_built_reports() -> None:
 def test_the_matrix_says_which_reports_come_from_an_interrupted_run() -> None:
     matrix = build_matrix([_report("whole", GOOD), _report("cut", GOOD, complete=False)])
     lines = render_matrix_markdown(matrix).splitlines()
-    assert "| complete " in next(line for line in lines if line.startswith("| whole 1.0"))
+    assert "| complete " in next(line for line in lines if line.startswith("| I1 ") and "whole 1.0" in line)
     assert "| partial (the run was interrupted) " in next(
-        line for line in lines if line.startswith("| cut 1.0")
+        line for line in lines if line.startswith("| I2 ") and "cut 1.0" in line
     )
+
+
+def test_each_implementation_has_its_counts_its_reasons_and_a_link_to_its_report() -> None:
+    reports = [_report("ref", GOOD), _report("a", TWO_RETRIES)]
+    matrix = build_matrix(reports, ["../ref", "../a (copy)"])
+    ref, wrong = matrix["implementations"]
+    assert (ref["key"], wrong["key"]) == ("I1", "I2")
+    assert wrong["counts"] == {
+        "scenario runs": 1,
+        "passed": 0,
+        "failed": 1,
+        "differs from interpretation": 0,
+        "error": 0,
+        "skipped": 0,
+        "not applicable": 0,
+    }
+    assert wrong["conforms"] == "no" and wrong["reasons"] == reports[1]["reasons"]
+    assert any("JR.COUNT.DEFAULT" in reason for reason in wrong["reasons"])
+    assert wrong["report_html"] == "../a%20%28copy%29/report.html"
+    markdown = render_matrix_markdown(matrix)
+    row = next(line for line in markdown.splitlines() if line.startswith("| I2 "))
+    assert "](../a%20%28copy%29/report.md)" in row and wrong["reasons"][0] in row
+    assert "| I1 " in markdown and "| rule " in markdown
+
+
+def test_the_rule_columns_are_headed_by_keys_with_a_legend() -> None:
+    matrix = build_matrix([_report("ref", GOOD), _report("a", TWO_RETRIES)])
+    row = next(r for r in matrix["rules"] if r["id"] == "JR.COUNT.DEFAULT")
+    assert row["cells"] == ["pass", "FAIL"]
+    markdown = render_matrix_markdown(matrix)
+    header = next(line for line in markdown.splitlines() if line.startswith("| rule "))
+    assert [c.strip() for c in header.split("|")[3:5]] == ["I1", "I2"]
+    assert "FAIL = failed" in markdown
+
+
+def test_the_cli_links_each_report_from_where_the_matrix_is(tmp_path: Path) -> None:
+    paths = []
+    for name, trace in (("ref", GOOD), ("a", TWO_RETRIES)):
+        path = tmp_path / "reports" / name / "report.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(report_json_text(_report(name, trace)), encoding="utf-8")
+        paths.append(str(path))
+    out = tmp_path / "reports" / "matrix"
+    assert main(["merge", *paths, "--out", str(out)]) == 0
+    html = (out / "matrix.html").read_text(encoding="utf-8")
+    assert '<a href="../ref/report.html">' in html and '<a href="../a/report.html">' in html

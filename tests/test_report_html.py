@@ -9,19 +9,26 @@ tested, not the CSP behind it).
 from __future__ import annotations
 
 import importlib.util
+import shlex
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from checkout import ROOT
 from report_fixtures.hostile import hostile_report
 from report_fixtures.hostile_adapter import SCRIPT
+from report_fixtures.one_scenario import GOOD, one_scenario_report
 from report_fixtures.runs import WRONG_ADAPTER, Run, run_features
+from test_merge import ONE_RETRY, TWO_RETRIES
 
 from retrykit.catalogue import load_catalogue
+from retrykit.cli import main
+from retrykit.mutation import mutant_command
 from retrykit.render_html import render_html
 from retrykit.report import write_atomically
+from retrykit.report_set import new_run_id, stamped, write_report_set
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -153,3 +160,86 @@ def test_a_hostile_report_runs_no_script(browser: Any, tmp_path: Path, bypass_cs
         assert SCRIPT in page.page.locator("h1").inner_text(), "shown as text"
     finally:
         page.close()
+
+
+VIEWPORT = {"width": 1400, "height": 900}
+ARTIFACTS = ROOT / "reports" / "test-artifacts"
+"""Where screenshots are kept for a person to look at after the run (git-ignored, as all of reports/)."""
+
+
+def _at(browser: Any, path: Path) -> Any:
+    """``path`` opened in a 1400 x 900 window, as a reviewer's laptop shows it."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    return context, page
+
+
+@pytest.fixture(scope="module")
+def mutant_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The default-count-2 mutant: 13 failed scenarios, one root cause."""
+    adapter = shlex.join(mutant_command("default-count-2"))
+    run = run_features(tmp_path_factory.mktemp("mutant") / "report", "--adapter", adapter)
+    assert run.returncode == 1, run.stdout[-2000:]
+    return run
+
+
+def test_the_verdict_and_the_failure_summary_are_on_the_first_screen(browser: Any, mutant_run: Run) -> None:
+    context, page = _at(browser, mutant_run.report_dir / "report.html")
+    try:
+        for selector in (".headline", "#failure-summary"):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and box["height"] > 0, selector
+            assert box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], (
+                f"{selector} below the fold"
+            )
+        assert "Conforms to the page: no" in page.locator(".headline").inner_text()
+        assert "JR.COUNT.DEFAULT" in page.locator("#failure-summary").inner_text()
+        targets = page.eval_on_selector_all(
+            "#failure-summary a[href^='#']", "links => links.map(a => a.getAttribute('href').slice(1))"
+        )
+        assert len(targets) >= 14, "13 scenarios, the representative and its rule"
+        missing = page.evaluate("ids => ids.filter(id => !document.getElementById(id))", targets)
+        assert missing == []
+        page.locator("#failure-summary a.summary-link").first.click()
+        assert page.evaluate("() => location.hash") == f"#{targets[1]}"
+        section = page.locator(f"section.failure#{targets[1]}")
+        box = section.bounding_box()
+        assert box is not None and abs(box["y"]) < 1, "the link scrolls its block to the top"
+    finally:
+        context.close()
+
+
+def _eight_reports(folder: Path) -> list[str]:
+    """Eight implementations with long names, some conforming, some not (with their reasons), each
+    report a whole set in a folder of its own."""
+    paths = []
+    for k in range(8):
+        trace = (GOOD, TWO_RETRIES, ONE_RETRY)[k % 3]
+        name = f"vendor-scheduler-implementation-number-{k + 1}"
+        report = stamped(one_scenario_report(name, trace, file_prefix=f"v{k}-"), new_run_id())
+        write_report_set(folder / name, report)
+        paths.append(str(folder / name / "report.json"))
+    return paths
+
+
+def test_a_matrix_of_eight_implementations_fits_a_1400_pixel_window(browser: Any, tmp_path: Path) -> None:
+    out = tmp_path / "matrix"
+    assert main(["merge", *_eight_reports(tmp_path), "--out", str(out)]) == 0
+    context, page = _at(browser, out / "matrix.html")
+    try:
+        assert page.locator("#matrix tr").first.locator("th").count() == 2 + 8 + 1
+        assert page.locator("#implementations tr").count() == 1 + 8
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        shot = tmp_path / "matrix-8.png"
+        page.screenshot(path=str(shot), full_page=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        kept = ARTIFACTS / shot.name
+        shutil.copyfile(shot, kept)
+        print(f"screenshot of the 8-implementation matrix: {kept}")
+        assert width <= VIEWPORT["width"], f"the page scrolls sideways: {width} px wide"
+        links = page.eval_on_selector_all("#implementations a", "links => links.map(a => a.href)")
+        assert len(links) == 8
+        assert all(Path(link.removeprefix("file://")).is_file() for link in links)
+    finally:
+        context.close()
