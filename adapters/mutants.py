@@ -20,6 +20,7 @@ from typing import Any
 
 import retrykit.reference.model as model
 from retrykit import __version__
+from retrykit.adapters import related_mutants as related
 from retrykit.codec import scenario_from_json, trace_to_json
 from retrykit.drivers import ALL_CAPABILITIES
 from retrykit.reference import engine
@@ -414,6 +415,54 @@ MUTANTS: dict[str, Mutant] = {
             "single-file: every session's file is a full backup",
             _chain_patch(ChainFormat.SINGLE_FILE, "write", _every_file_full),
         ),
+        Mutant(
+            "retry-without-wait",
+            "JR.WAIT.BETWEEN",
+            "retries at once, ignoring the wait set",
+            related.RETRY_WITHOUT_WAIT,
+        ),
+        Mutant(
+            "continuous-waits",
+            "JR.WAIT.CONTINUOUS",
+            "waits the span set before each retry on a continuous schedule too",
+            related.CONTINUOUS_WAITS,
+        ),
+        Mutant(
+            "retry-never-refused",
+            "JR.MANUAL-RETRY.ONLY-FAILED",
+            "carries out the Retry command after a session that did not fail",
+            related.RETRY_NEVER_REFUSED,
+        ),
+        Mutant(
+            "retry-runs-whole-job",
+            "JR.MANUAL-RETRY.SCOPE",
+            "the Retry command runs every VM of the job again",
+            related.RETRY_RUNS_WHOLE_JOB,
+        ),
+        Mutant(
+            "notify-suppression-ignored",
+            "JR.NOTIFY.SUPPRESSED",
+            "sends a notification after every attempt although they are held back until the last retry",
+            related.SUPPRESSION_IGNORED,
+        ),
+        Mutant(
+            "notify-final-only",
+            "JR.NOTIFY.EVERY-RETRY",
+            "sends only the final status although notifications are not held back",
+            related.FINAL_NOTICE_ONLY,
+        ),
+        Mutant(
+            "script-after-initial-run",
+            "JR.AFTER-JOB.SCRIPT",
+            "runs the post-job script after the initial run, before the retries",
+            related.SCRIPT_AFTER_INITIAL_RUN,
+        ),
+        Mutant(
+            "chained-after-every-attempt",
+            "JR.AFTER-JOB.CHAINED",
+            "starts the chained job after every attempt, not once after the last",
+            related.CHAINED_AFTER_EVERY_ATTEMPT,
+        ),
     )
 }
 """Wrong implementations: each breaks a rule the page documents (normative or a worked example), so the
@@ -449,6 +498,24 @@ READINGS: dict[str, Mutant] = {
             "JR.JOB-FAILURE",
             "a job-level error does not fail the session",
             _status_ignores_job_failure,
+        ),
+        Mutant(
+            "retry-run-retried",
+            "JR.MANUAL-RETRY.NOT-RETRIED",
+            "a session of the Retry command gets the job's automatic retries",
+            related.RETRY_COMMAND_RETRIED,
+        ),
+        Mutant(
+            "notify-retries-only",
+            "JR.NOTIFY.INITIAL-RUN",
+            "without suppression, a notification follows each retry but not the initial run before them",
+            related.NO_NOTICE_OF_INITIAL_RUN,
+        ),
+        Mutant(
+            "sf-retry-into-earlier-file",
+            "JR.MANUAL-RETRY.CHAIN",
+            "single-file: a Retry writes into the file of the session it retries",
+            rewrite=related.RETRY_INTO_EARLIER_FILE,
         ),
         Mutant(
             "sf-empty-initial-file",

@@ -7,8 +7,11 @@ the kit's stated interpretation. Cost is linear in VMs x sessions x attempts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from functools import partial
 
+from retrykit.reference import related
 from retrykit.reference.model import (
     Attempt,
     BackupFile,
@@ -148,6 +151,40 @@ def _run_session(
     return Session(number, plan.trigger, status, tuple(attempts), stopped), frozenset(pending)
 
 
+def retry_command_job(job: Job, left_over: frozenset[str]) -> Job | None:
+    """JR.MANUAL-RETRY.SCOPE: a Retry run takes only what the previous session left unprocessed, as if the
+    job held those VMs alone; None when it left none."""
+    scope = tuple(vm for vm in job.vms if vm in left_over)
+    return replace(job, vms=scope) if scope else None
+
+
+def refuses_retry(previous: Session) -> bool:
+    """JR.MANUAL-RETRY.ONLY-FAILED: the Retry command is refused unless the previous session ended Failed."""
+    return previous.status is not SessionStatus.FAILED
+
+
+def _retry_command(
+    number: int,
+    plan: SessionPlan,
+    job: Job,
+    sessions: list[Session],
+    left_over: frozenset[str],
+    run_session: Callable[[Job], tuple[Session, frozenset[str]]],
+) -> tuple[Session, frozenset[str]]:
+    """A session the user's Retry command asks for: refused (no attempt, nothing changes) unless the last
+    session that ran ended Failed; otherwise a session over the VMs it left (I.MANUAL-RETRY.CHAIN: its
+    files are its own, as any session's)."""
+    previous = next(s for s in reversed(sessions) if not s.refused)
+    if refuses_retry(previous):
+        return Session(number, plan.trigger, previous.status, (), refused=True), left_over
+    scope = retry_command_job(job, left_over)
+    if scope is None:
+        failed = 1 in plan.job_failure_attempts
+        status = session_status({}, job_failure=failed, stopped=False)
+        return Session(number, plan.trigger, status, (Attempt(1, (), failed),)), left_over
+    return run_session(scope)
+
+
 def run(scenario: Scenario) -> Trace:
     """Run every planned session in order; JR.SESSION.SAME: retries stay inside their session."""
     job = scenario.job
@@ -156,6 +193,16 @@ def run(scenario: Scenario) -> Trace:
     left_over: frozenset[str] = frozenset()
     clean = {vm: TaskRun(vm, TaskResult.SUCCESS) for vm in job.vms}
     for number, plan in enumerate(scenario.sessions, start=1):
-        session, left_over = _run_session(number, plan, job, chain, left_over, clean)
+        if plan.trigger is Trigger.RETRY:
+            session, left_over = _retry_command(
+                number,
+                plan,
+                job,
+                sessions,
+                left_over,
+                partial(_run_session, number, plan, chain=chain, left_over=left_over, clean=clean),
+            )
+        else:
+            session, left_over = _run_session(number, plan, job, chain, left_over, clean)
         sessions.append(session)
-    return Trace(tuple(sessions), tuple(chain.files))
+    return related.annotate(scenario.job, Trace(tuple(sessions), tuple(chain.files)))

@@ -26,6 +26,8 @@ class BackupMethod(StrEnum):
 class Trigger(StrEnum):
     SCHEDULED = "scheduled"
     MANUAL = "manual"
+    RETRY = "retry"
+    """The user's Retry command on a job whose last session failed (Veeam's "Retrying Jobs" page)."""
 
 
 class TaskResult(StrEnum):
@@ -63,10 +65,14 @@ class RetrySettings:
 
     enabled: bool = True
     count: int | None = None
+    wait_minutes: int | None = None
+    """The time span set between retries ("Define Job Schedule" step); None: not stated by the scenario."""
 
     def __post_init__(self) -> None:
         if self.count is not None and self.count < 0:
             raise ValueError(f"retry count must be 0 or more, got {self.count}")
+        if self.wait_minutes is not None and self.wait_minutes < 0:
+            raise ValueError(f"a retry wait must be 0 minutes or more, got {self.wait_minutes}")
 
     @property
     def effective_count(self) -> int:
@@ -76,12 +82,24 @@ class RetrySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Notifications:
+    """The job sends notifications; ``suppress_until_last_retry`` is the option of that name."""
+
+    suppress_until_last_retry: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Job:
     name: str
     vms: tuple[str, ...]
     chain_format: ChainFormat
     backup_method: BackupMethod = BackupMethod.FORWARD_INCREMENTAL
     retry: RetrySettings = field(default_factory=RetrySettings)
+    continuous_schedule: bool = False
+    notifications: Notifications | None = None
+    post_job_script: bool = False
+    chained_job: bool = False
+    """Another job is chained after this one: it starts when this job's session is over."""
 
     def __post_init__(self) -> None:
         if not self.vms:
@@ -146,6 +164,8 @@ class Scenario:
             pairs = [(o.vm, o.attempt) for o in plan.outcomes]
             if len(set(pairs)) != len(pairs):
                 raise ValueError(f"session {number} injects two outcomes for the same VM and attempt")
+        if self.sessions[0].trigger is Trigger.RETRY:
+            raise ValueError("session 1 cannot be a Retry: the command retries an earlier session")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +181,18 @@ class Attempt:
     number: int
     tasks: tuple[TaskRun, ...]
     job_failure: bool = False
+    started_at: float | None = None
+    ended_at: float | None = None
+    """When the attempt started and ended, in minutes on the target's own clock (reported for scenarios
+    that set a retry wait or a continuous schedule)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A notification the job sent after ``after_attempt``, reporting ``status``."""
+
+    after_attempt: int
+    status: SessionStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +202,13 @@ class Session:
     status: SessionStatus
     attempts: tuple[Attempt, ...]
     stopped_manually: bool = False
+    refused: bool = False
+    """A Retry the product refused: the session ran no attempt."""
+    notifications: tuple[Notification, ...] = ()
+    post_job_script_after: tuple[int, ...] = ()
+    """The attempts after which the post-job script ran."""
+    chained_job_after: tuple[int, ...] = ()
+    """The attempts after which the chained job was started."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from retrykit.reference.model import Scenario, Trace
 from retrykit.text import printable
 from retrykit.validation import SchemaViolation, validate
 
-PROTOCOL_VERSION = "1.1"
+PROTOCOL_VERSION = "1.2"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 STDERR_KEPT_BYTES = 16 * 1024

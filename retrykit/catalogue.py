@@ -41,11 +41,22 @@ class Rule:
     sentences: tuple[int, ...]
     fingerprint: str
     reason: str = ""
+    source_url: str = ""
+    """For a rule from another Veeam page than the catalogue's: that page's address (its title is
+    ``section``, its paragraphs are numbered as in the kit's copy of it)."""
+    quote: str = ""
+    """For a rule from another page: a few of its words, so a reader finds the place without the copy."""
+
+    @property
+    def related(self) -> bool:
+        """The rule comes from one of Veeam's related pages, not from the catalogue's own page."""
+        return bool(self.source_url)
 
     @property
     def anchor(self) -> str:
         sentences = ", ".join(str(s) for s in self.sentences)
-        return f"{self.section} ¶{self.paragraph} (sentence {sentences})"
+        cited = f"{self.section} ¶{self.paragraph} (sentence {sentences})"
+        return f'{cited}, {self.source_url}: "{self.quote}"' if self.related else cited
 
     @property
     def tag(self) -> str:
@@ -70,6 +81,16 @@ class Catalogue:
     @property
     def ids(self) -> frozenset[str]:
         return frozenset(rule.id for rule in self.rules)
+
+    @property
+    def page_rules(self) -> tuple[Rule, ...]:
+        """The rules that cite the catalogue's own page."""
+        return tuple(rule for rule in self.rules if not rule.related)
+
+    @property
+    def related_rules(self) -> tuple[Rule, ...]:
+        """The rules that cite one of Veeam's related pages."""
+        return tuple(rule for rule in self.rules if rule.related)
 
 
 _REQUIRED = ("id", "kind", "statement", "section", "paragraph", "sentences", "fingerprint")
@@ -102,7 +123,18 @@ def _rule(entry: dict[str, object], position: int) -> Rule:
         sentences=tuple(sentences),
         fingerprint=str(entry["fingerprint"]),
         reason=" ".join(reason.split()),
+        **_related_source(entry, label),
     )
+
+
+def _related_source(entry: dict[str, object], label: object) -> dict[str, str]:
+    """A rule from another page names that page's address and quotes a few of its words: both or none."""
+    source_url, quote = str(entry.get("source_url", "")), str(entry.get("quote", ""))
+    if bool(source_url) != bool(quote):
+        raise CatalogueError(f"{label}: a rule from another page needs both 'source_url' and 'quote'")
+    if source_url and not source_url.startswith("https://"):
+        raise CatalogueError(f"{label}: source_url must be the page's https:// address")
+    return {"source_url": source_url, "quote": quote}
 
 
 def parse_catalogue(text: str) -> Catalogue:

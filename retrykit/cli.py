@@ -32,13 +32,15 @@ from retrykit import (
 from retrykit.adapter import DEFAULT_TIMEOUT
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.codec import scenario_to_json
-from retrykit.drift import compare, render_json, render_text
+from retrykit.drift import DriftReport, compare, render_json, render_text
 from retrykit.errors import KitUsageError
 from retrykit.gherkin import feature_gherkin
 from retrykit.inventory import FeatureFileError, read_features
 from retrykit.merge import build_matrix, load_reports
 from retrykit.page import PageFormatError, load_page
 from retrykit.paths import ADAPTERS, CATALOGUE, FEATURES, reports_folder
+from retrykit.related_drift import compare_related, render_related_json
+from retrykit.related_pages import load_related
 from retrykit.render_html import render_html, render_matrix_html
 from retrykit.render_md import render_markdown, render_matrix_markdown
 from retrykit.report import (
@@ -63,15 +65,28 @@ MOST_JOBS = 64
 
 
 def _spec_check(args: argparse.Namespace) -> int:
-    old = load_page(args.old) if args.old else None
-    report = compare(load_catalogue(args.catalogue), load_page(args.page), old)
+    if args.page is None and args.related is None:
+        raise KitUsageError("spec-check needs a copy of the Job Retry page, or --related COPY, or both")
+    catalogue = load_catalogue(args.catalogue)
+    page = None
+    if args.page is not None:
+        page = compare(catalogue, load_page(args.page), load_page(args.old) if args.old else None)
+    related: tuple[DriftReport, ...] = ()
+    if args.related is not None:
+        related = compare_related(catalogue, load_related(args.related), str(args.related))
+    reports = (*([page] if page else []), *related)
+    if args.json:
+        text = render_related_json(page, related) if args.related else render_json(reports[0])
+    else:
+        text = "\n".join(render_text(report) for report in reports)
+    clean = all(report.clean for report in reports)
     try:
-        sys.stdout.write(render_json(report) if args.json else render_text(report))
+        sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader stopped early (`| head`): send what is still buffered nowhere, so exit is quiet too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0 if report.clean else EXIT_DRIFT
+    return 0 if clean else EXIT_DRIFT
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -460,7 +475,14 @@ def _parser() -> argparse.ArgumentParser:
         "changed, moved or vanished, with their rules, and the new paragraphs no rule cites. Exit code 0: "
         "nothing to review; 1: something to review; 2: bad input (for example not the 'Job Retry' page).",
     )
-    spec.add_argument("page", type=Path, help="a Markdown copy of the 'Job Retry' page")
+    spec.add_argument("page", type=Path, nargs="?", help="a Markdown copy of the 'Job Retry' page")
+    spec.add_argument(
+        "--related",
+        type=Path,
+        metavar="COPY",
+        help="also check the rules from Veeam's related pages against a copy of their excerpts, each "
+        "quoted in '>' lines and followed by 'Source: <title>, <https address>' (as related-pages.md)",
+    )
     spec.add_argument(
         "--old",
         type=Path,

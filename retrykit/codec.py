@@ -17,6 +17,8 @@ from retrykit.reference.model import (
     InjectedOutcome,
     Job,
     ManualStop,
+    Notification,
+    Notifications,
     RestorePoint,
     RetrySettings,
     Scenario,
@@ -45,6 +47,8 @@ def scenario_to_json(scenario: Scenario) -> Json:
     retry: Json = {"enabled": job.retry.enabled}
     if job.retry.count is not None:
         retry["count"] = job.retry.count
+    if job.retry.wait_minutes is not None:
+        retry["wait_minutes"] = job.retry.wait_minutes
     sessions = []
     for plan in scenario.sessions:
         session: Json = {
@@ -55,16 +59,28 @@ def scenario_to_json(scenario: Scenario) -> Json:
         if plan.stop is not None:
             session["stop"] = {"attempt": plan.stop.attempt, "after_tasks": plan.stop.after_tasks}
         sessions.append(session)
-    return {
-        "job": {
-            "name": job.name,
-            "vms": list(job.vms),
-            "chain_format": job.chain_format.value,
-            "backup_method": job.backup_method.value,
-            "retry": retry,
-        },
-        "sessions": sessions,
+    encoded: Json = {
+        "name": job.name,
+        "vms": list(job.vms),
+        "chain_format": job.chain_format.value,
+        "backup_method": job.backup_method.value,
+        "retry": retry,
     }
+    return {"job": encoded | _related_settings_to_json(job), "sessions": sessions}
+
+
+def _related_settings_to_json(job: Job) -> Json:
+    """The settings of the related pages' rules, only where set: a 1.1 adapter never sees them."""
+    settings: Json = {}
+    if job.continuous_schedule:
+        settings["continuous_schedule"] = True
+    if job.notifications is not None:
+        settings["notifications"] = {"suppress_until_last_retry": job.notifications.suppress_until_last_retry}
+    if job.post_job_script:
+        settings["post_job_script"] = True
+    if job.chained_job:
+        settings["chained_job"] = True
+    return settings
 
 
 def scenario_from_json(document: Json) -> Scenario:
@@ -72,6 +88,7 @@ def scenario_from_json(document: Json) -> Scenario:
     validate("scenario", document)
     job = document["job"]
     retry = job.get("retry", {})
+    notify = job.get("notifications")
     plans = []
     for session in document["sessions"]:
         stop = session.get("stop")
@@ -92,31 +109,58 @@ def scenario_from_json(document: Json) -> Scenario:
             vms=tuple(job["vms"]),
             chain_format=ChainFormat(job["chain_format"]),
             backup_method=BackupMethod(job.get("backup_method", "forward_incremental")),
-            retry=RetrySettings(enabled=retry.get("enabled", True), count=retry.get("count")),
+            retry=RetrySettings(
+                enabled=retry.get("enabled", True),
+                count=retry.get("count"),
+                wait_minutes=retry.get("wait_minutes"),
+            ),
+            continuous_schedule=job.get("continuous_schedule", False),
+            notifications=None if notify is None else Notifications(notify["suppress_until_last_retry"]),
+            post_job_script=job.get("post_job_script", False),
+            chained_job=job.get("chained_job", False),
         ),
         tuple(plans),
     )
 
 
+def _attempt_to_json(a: Attempt) -> Json:
+    encoded: Json = {
+        "number": a.number,
+        "job_failure": a.job_failure,
+        "tasks": [{"vm": t.vm, "result": t.result.value} for t in a.tasks],
+    }
+    if a.started_at is not None:
+        encoded["started_at"] = a.started_at
+    if a.ended_at is not None:
+        encoded["ended_at"] = a.ended_at
+    return encoded
+
+
+def _session_to_json(s: Session) -> Json:
+    """A session; what only the related pages' rules ask for is written only when there is some."""
+    encoded: Json = {
+        "number": s.number,
+        "trigger": s.trigger.value,
+        "status": s.status.value,
+        "stopped_manually": s.stopped_manually,
+        "attempts": [_attempt_to_json(a) for a in s.attempts],
+    }
+    if s.refused:
+        encoded["refused"] = True
+    if s.notifications:
+        encoded["notifications"] = [
+            {"after_attempt": n.after_attempt, "status": n.status.value} for n in s.notifications
+        ]
+    if s.post_job_script_after:
+        encoded["post_job_script_after"] = list(s.post_job_script_after)
+    if s.chained_job_after:
+        encoded["chained_job_after"] = list(s.chained_job_after)
+    return encoded
+
+
 def trace_to_json(trace: Trace) -> Json:
     return {
-        "sessions": [
-            {
-                "number": s.number,
-                "trigger": s.trigger.value,
-                "status": s.status.value,
-                "stopped_manually": s.stopped_manually,
-                "attempts": [
-                    {
-                        "number": a.number,
-                        "job_failure": a.job_failure,
-                        "tasks": [{"vm": t.vm, "result": t.result.value} for t in a.tasks],
-                    }
-                    for a in s.attempts
-                ],
-            }
-            for s in trace.sessions
-        ],
+        "sessions": [_session_to_json(s) for s in trace.sessions],
         "files": [
             {
                 "id": f.id,
@@ -152,9 +196,18 @@ def decode_trace(document: Json) -> Trace:
                         number=a["number"],
                         tasks=tuple(TaskRun(t["vm"], _RESULTS[t["result"]]) for t in a["tasks"]),
                         job_failure=a.get("job_failure", False),
+                        started_at=a.get("started_at"),
+                        ended_at=a.get("ended_at"),
                     )
                     for a in s["attempts"]
                 ),
+                refused=s.get("refused", False),
+                notifications=tuple(
+                    Notification(n["after_attempt"], _STATUSES[n["status"]])
+                    for n in s.get("notifications", ())
+                ),
+                post_job_script_after=tuple(s.get("post_job_script_after", ())),
+                chained_job_after=tuple(s.get("chained_job_after", ())),
             )
             for s in document["sessions"]
         ),

@@ -6,7 +6,7 @@ A breach is the target's error, not a rule verdict.
 from __future__ import annotations
 
 from retrykit.errors import ContractBreach
-from retrykit.reference.model import Scenario, TaskResult, Trace
+from retrykit.reference.model import Scenario, TaskResult, Trace, Trigger
 
 _SHOWN = 5
 
@@ -18,6 +18,7 @@ def breaches(scenario: Scenario, trace: Trace) -> list[str]:
     # With another number of sessions than planned (JR.SESSION.SAME, judged by the oracles) the sessions
     # cannot be matched to their plans, so only what needs no plan is checked.
     aligned = len(trace.sessions) == len(scenario.sessions)
+    timed = scenario.job.retry.wait_minutes is not None or scenario.job.continuous_schedule
     for position, session in enumerate(trace.sessions, start=1):
         if session.number != position:
             found.append(f"sessions[{position - 1}] is numbered {session.number}, expected {position}")
@@ -26,6 +27,15 @@ def breaches(scenario: Scenario, trace: Trace) -> list[str]:
         if plan is not None and session.trigger is not plan.trigger:
             found.append(
                 f"session {position} reports trigger {session.trigger.value}, asked {plan.trigger.value}"
+            )
+        if session.refused and session.trigger is not Trigger.RETRY:
+            found.append(f"session {position} is reported refused, but only a Retry can be refused")
+        if timed:
+            found.extend(
+                f"session {position}, attempt {a.number}: without started_at and ended_at, which a scenario "
+                "with a retry wait or a continuous schedule needs"
+                for a in session.attempts
+                if a.started_at is None or a.ended_at is None
             )
         for index, attempt in enumerate(session.attempts, start=1):
             where = f"session {position}, attempt {attempt.number}"

@@ -116,11 +116,13 @@ class DriftReport:
 
 
 def citations(catalogue: Catalogue) -> tuple[Citation, ...]:
-    """The cited paragraphs in page order: sections as the catalogue first names them, then by number."""
+    """The cited paragraphs of the catalogue's page in page order: sections as the catalogue first names
+    them, then by number. Rules from other pages are checked against those (retrykit.related_drift)."""
+    rules = [rule for rule in catalogue.rules if rule.source_url in ("", catalogue.source_url)]
     grouped: dict[tuple[str, int, str], list[Rule]] = {}
-    for rule in catalogue.rules:
+    for rule in rules:
         grouped.setdefault((rule.section, rule.paragraph, rule.fingerprint), []).append(rule)
-    sections = list(dict.fromkeys(rule.section for rule in catalogue.rules))
+    sections = list(dict.fromkeys(rule.section for rule in rules))
     keys = sorted(grouped, key=lambda k: (sections.index(k[0]), k[1]))
     return tuple(Citation(s, n, f, tuple(grouped[(s, n, f)])) for s, n, f in keys)
 

@@ -19,9 +19,13 @@ from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.reference import engine
 from retrykit.reference.model import Scenario, Trace, Trigger
 
-ALL_CAPABILITIES = frozenset(
+CORE_CAPABILITIES = frozenset(
     {"chain:per_machine", "chain:single_file", "trigger:manual", "manual_stop", "job_failure", "custom_retry"}
 )
+"""What protocol 1.0 and 1.1 know: the Job Retry page's own rules."""
+RELATED_CAPABILITIES = frozenset({"retry_wait", "trigger:retry", "post_job", "notifications"})
+"""Since protocol 1.2: the rules from Veeam's related pages, one capability per family."""
+ALL_CAPABILITIES = CORE_CAPABILITIES | RELATED_CAPABILITIES
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,22 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
             needed.add("manual_stop")
         if plan.job_failure_attempts:
             needed.add("job_failure")
-    return frozenset(needed)
+    return frozenset(needed | related_capabilities(scenario))
+
+
+def related_capabilities(scenario: Scenario) -> set[str]:
+    """The capabilities of the related pages' rules that ``scenario`` needs."""
+    job = scenario.job
+    needed = set()
+    if job.retry.wait_minutes is not None or job.continuous_schedule:
+        needed.add("retry_wait")
+    if any(plan.trigger is Trigger.RETRY for plan in scenario.sessions):
+        needed.add("trigger:retry")
+    if job.post_job_script or job.chained_job:
+        needed.add("post_job")
+    if job.notifications is not None:
+        needed.add("notifications")
+    return needed
 
 
 Outcome = Trace | TargetError | TargetSkipped

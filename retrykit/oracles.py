@@ -15,6 +15,7 @@ tasks" says which n finished), the order of files and restore points, and file i
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -120,6 +121,8 @@ class RunFacts:
     """VMs that already ended with a warning earlier in the session."""
     fits: bool
     """The run took the tasks the page calls for, in whatever order."""
+    retry_command: bool = False
+    """The run belongs to a session of the user's Retry command."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ def forbidden_by(job: Job, decision: Decision) -> str | None:
     The order is the precedence a reader expects: who started or stopped the session first, then what
     the session stood at, then how many retries the job allows.
     """
+    if decision.trigger is Trigger.RETRY:
+        return "JR.MANUAL-RETRY.NOT-RETRIED"
     if decision.trigger is Trigger.MANUAL:
         return "JR.MANUAL.START"
     if decision.stopped:
@@ -161,8 +166,15 @@ def forbidden_by(job: Job, decision: Decision) -> str | None:
 
 
 def _session_facts(job: Job, plan: SessionPlan, session: Session, carried: frozenset[str]) -> SessionFacts:
+    if session.refused:
+        return SessionFacts(session, (), (), True, session.status, False, ())
     latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
     expected: list[str] = list(job.vms)
+    retry_command = plan.trigger is Trigger.RETRY
+    if retry_command:
+        # JR.MANUAL-RETRY.SCOPE: a Retry takes what the previous session left; the rest stands processed.
+        latest = {vm: None if vm in carried else TaskResult.SUCCESS for vm in job.vms}
+        expected = [vm for vm in job.vms if vm in carried]
     stopped = False
     status = SessionStatus.FAILED
     runs: list[RunFacts] = []
@@ -192,6 +204,7 @@ def _session_facts(job: Job, plan: SessionPlan, session: Session, carried: froze
                 carried,
                 warned,
                 fits,
+                retry_command,
             )
         )
         for task in attempt.tasks:
@@ -220,7 +233,11 @@ def analyse(scenario: Scenario, trace: Trace) -> Facts:
     carried: frozenset[str] = frozenset()
     for plan, session in zip(scenario.sessions, trace.sessions, strict=False):
         sessions.append(_session_facts(job, plan, session, carried))
+        if session.refused:
+            continue
         latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
+        if plan.trigger is Trigger.RETRY:
+            latest = {vm: None if vm in carried else TaskResult.SUCCESS for vm in job.vms}
         for attempt in session.attempts:
             for task in attempt.tasks:
                 latest[task.vm] = task.result
@@ -285,6 +302,8 @@ def task_set_rule(chain_format: ChainFormat, run: RunFacts) -> str:
     """The rule a run breaks by taking other tasks than the page calls for."""
     if run.stop_here:
         return "JR.ORDER"
+    if run.first and run.retry_command:
+        return "JR.MANUAL-RETRY.SCOPE"
     if run.first:
         missing = set((Counter(run.expected) - Counter(run.observed)).elements())
         if missing & run.carried:
@@ -548,12 +567,18 @@ def check_file_creation(facts: Facts) -> Iterator[Violation]:
             )
 
 
+def _retry_sessions(facts: Facts) -> set[int]:
+    return {n for n, plan in enumerate(facts.scenario.sessions, start=1) if plan.trigger is Trigger.RETRY}
+
+
 def check_points_of_own_session(facts: Facts) -> Iterator[Violation]:
-    """JR.SF.NEXT-SESSION: a session's file holds only what that session wrote."""
+    """JR.SF.NEXT-SESSION: a session's file holds only what that session wrote (what a Retry wrote is
+    JR.MANUAL-RETRY.CHAIN's)."""
+    retries = _retry_sessions(facts)
     for session, files in _single_files(facts):
         for file in files:
             for point in file.restore_points:
-                if point.session != session.number:
+                if point.session != session.number and point.session not in retries:
                     yield Violation(
                         "JR.SF.NEXT-SESSION",
                         f"file {file.id!r}",
@@ -578,6 +603,187 @@ def _all(*checks: Check) -> Check:
         for one in checks:
             yield from one(facts)
 
+    return check
+
+
+# --- the related pages' rules ---------------------------------------------------------------------------
+
+CONTINUOUS_SLACK_MINUTES = 1.0
+"""On a continuous schedule a retry follows "without any time intervals"; a product needs seconds to set
+one up, so a gap under a minute is no interval."""
+_EPSILON = 1e-9
+
+
+def _gaps(facts: Facts) -> Iterator[tuple[Session, float, float, int]]:
+    """For each retry with times: its session, the previous attempt's end, its start, its number."""
+    for session in facts.trace.sessions:
+        for before, after in itertools.pairwise(session.attempts):
+            if before.ended_at is not None and after.started_at is not None:
+                yield session, before.ended_at, after.started_at, after.number
+
+
+def check_wait_between(facts: Facts) -> Iterator[Violation]:
+    """JR.WAIT.BETWEEN: without a continuous schedule, a retry starts no sooner than the wait after the
+    previous attempt ended (no sooner than that end when no wait is stated)."""
+    job = facts.scenario.job
+    if job.continuous_schedule:
+        return
+    wait = job.retry.wait_minutes or 0
+    for session, ended, started, number in _gaps(facts):
+        if started + _EPSILON < ended + wait:
+            yield Violation(
+                "JR.WAIT.BETWEEN",
+                f"session {session.number}, attempt {number}",
+                f"a start at minute {ended + wait:g} or later ({wait} minute(s) after attempt {number - 1} "
+                f"ended at minute {ended:g})",
+                f"a start at minute {started:g}",
+                session.number,
+            )
+
+
+def check_wait_continuous(facts: Facts) -> Iterator[Violation]:
+    """JR.WAIT.CONTINUOUS: on a continuous schedule a retry follows the previous attempt without a wait."""
+    if not facts.scenario.job.continuous_schedule:
+        return
+    for session, ended, started, number in _gaps(facts):
+        if not ended - _EPSILON <= started < ended + CONTINUOUS_SLACK_MINUTES:
+            yield Violation(
+                "JR.WAIT.CONTINUOUS",
+                f"session {session.number}, attempt {number}",
+                f"a start within a minute of minute {ended:g}, when attempt {number - 1} ended",
+                f"a start at minute {started:g}",
+                session.number,
+            )
+
+
+def check_retry_refusal(facts: Facts) -> Iterator[Violation]:
+    """JR.MANUAL-RETRY.ONLY-FAILED: a Retry is refused after a session that did not end Failed, and carried
+    out after one that did."""
+    previous: Session | None = None
+    for plan, session in zip(facts.scenario.sessions, facts.trace.sessions, strict=False):
+        if plan.trigger is Trigger.RETRY and previous is not None:
+            refuse = previous.status is not SessionStatus.FAILED
+            if session.refused != refuse:
+                yield Violation(
+                    "JR.MANUAL-RETRY.ONLY-FAILED",
+                    f"session {session.number} (a Retry after session {previous.number}, "
+                    f"which ended {previous.status.value})",
+                    "the Retry refused" if refuse else "the Retry carried out",
+                    "it was refused" if session.refused else "it ran",
+                    session.number,
+                )
+        if not session.refused:
+            previous = session
+
+
+def check_retry_chain(facts: Facts) -> Iterator[Violation]:
+    """JR.MANUAL-RETRY.CHAIN: what a Retry writes goes to files it creates itself."""
+    retries = _retry_sessions(facts)
+    for file in facts.trace.files:
+        for point in file.restore_points:
+            if point.session in retries and file.session != point.session:
+                yield Violation(
+                    "JR.MANUAL-RETRY.CHAIN",
+                    _file_where(file),
+                    f"{point.vm}'s restore point of the Retry (session {point.session}) in a file it created",
+                    f"in a file of session {file.session}",
+                    point.session,
+                )
+
+
+def _ran(facts: Facts) -> Iterator[Session]:
+    yield from (s for s in facts.trace.sessions if s.attempts)
+
+
+def _notified(session: Session) -> str:
+    shown = [f"{n.status.value} after attempt {n.after_attempt}" for n in session.notifications]
+    return ", ".join(shown) or "no notification"
+
+
+def check_notify_suppressed(facts: Facts) -> Iterator[Violation]:
+    """JR.NOTIFY.SUPPRESSED: with notifications suppressed until the last retry, a session sends exactly one
+    notification, after its last attempt, of its final status."""
+    setting = facts.scenario.job.notifications
+    if setting is None or not setting.suppress_until_last_retry:
+        return
+    for session in _ran(facts):
+        expected = [(session.attempts[-1].number, session.status)]
+        if [(n.after_attempt, n.status) for n in session.notifications] != expected:
+            yield Violation(
+                "JR.NOTIFY.SUPPRESSED",
+                f"session {session.number}",
+                f"one notification: {session.status.value} after attempt {expected[0][0]}",
+                _notified(session),
+                session.number,
+            )
+
+
+def _per_attempt(rule: str, facts: Facts, attempts: Callable[[Session], list[int]]) -> Iterator[Violation]:
+    """Without suppression: exactly one notification after each of ``attempts``, with the status the
+    session stood at then (its final status after the last)."""
+    setting = facts.scenario.job.notifications
+    if setting is None or setting.suppress_until_last_retry:
+        return
+    standing = {(d.session, d.attempt): d.status for d in _decisions(facts)}
+    for session in _ran(facts):
+        last = session.attempts[-1].number
+        for number in attempts(session):
+            status = session.status if number == last else standing.get((session.number, number))
+            sent = [n for n in session.notifications if n.after_attempt == number]
+            if len(sent) != 1 or (status is not None and sent[0].status is not status):
+                yield Violation(
+                    rule,
+                    f"session {session.number}, after attempt {number}",
+                    f"one notification{f' of status {status.value}' if status else ''}",
+                    _notified(session),
+                    session.number,
+                )
+
+
+def check_notify_every_retry(facts: Facts) -> Iterator[Violation]:
+    """JR.NOTIFY.EVERY-RETRY: without suppression, every retry sends a notification; none is sent for an
+    attempt that did not run."""
+    yield from _per_attempt("JR.NOTIFY.EVERY-RETRY", facts, lambda s: [a.number for a in s.attempts[1:]])
+    if facts.scenario.job.notifications is None:
+        return
+    for session in _ran(facts):
+        ran = {a.number for a in session.attempts}
+        for stray in sorted({n.after_attempt for n in session.notifications} - ran):
+            yield Violation(
+                "JR.NOTIFY.EVERY-RETRY",
+                f"session {session.number}",
+                f"notifications only after attempts that ran (1 to {max(ran)})",
+                f"one after attempt {stray}, which did not run",
+                session.number,
+            )
+
+
+def check_notify_initial_run(facts: Facts) -> Iterator[Violation]:
+    """JR.NOTIFY.INITIAL-RUN: without suppression, the initial run sends a notification as well."""
+    yield from _per_attempt("JR.NOTIFY.INITIAL-RUN", facts, lambda s: [s.attempts[0].number])
+
+
+def once_after_last(
+    rule: str, configured: Callable[[Job], bool], ran: Callable[[Session], tuple[int, ...]], what: str
+) -> Check:
+    """The check of a rule that runs something once per session, after its last attempt."""
+
+    def check(facts: Facts) -> Iterator[Violation]:
+        if not configured(facts.scenario.job):
+            return
+        for session in _ran(facts):
+            last = session.attempts[-1].number
+            if ran(session) != (last,):
+                shown = ", ".join(f"attempt {a}" for a in ran(session))
+                yield Violation(
+                    rule,
+                    f"session {session.number}",
+                    f"{what} once, after attempt {last} (the session's last)",
+                    f"after {shown}" if shown else "never",
+                    session.number,
+                )
+
+    check.__doc__ = f"{rule}: {what} once per session, after its last attempt."
     return check
 
 
@@ -620,6 +826,24 @@ CHECKS: dict[str, Check] = {
     "JR.SF.RETRY-SAME-FILE": one_file_check("JR.SF.RETRY-SAME-FILE"),
     "JR.SF.FILE-CREATION": check_file_creation,
     "JR.SF.NEXT-SESSION": _all(task_set_check("JR.SF.NEXT-SESSION"), check_points_of_own_session),
+    "JR.WAIT.BETWEEN": check_wait_between,
+    "JR.WAIT.CONTINUOUS": check_wait_continuous,
+    "JR.MANUAL-RETRY.ONLY-FAILED": check_retry_refusal,
+    "JR.MANUAL-RETRY.SCOPE": task_set_check("JR.MANUAL-RETRY.SCOPE"),
+    "JR.MANUAL-RETRY.NOT-RETRIED": retry_check("JR.MANUAL-RETRY.NOT-RETRIED"),
+    "JR.MANUAL-RETRY.CHAIN": check_retry_chain,
+    "JR.NOTIFY.SUPPRESSED": check_notify_suppressed,
+    "JR.NOTIFY.EVERY-RETRY": check_notify_every_retry,
+    "JR.NOTIFY.INITIAL-RUN": check_notify_initial_run,
+    "JR.AFTER-JOB.SCRIPT": once_after_last(
+        "JR.AFTER-JOB.SCRIPT",
+        lambda job: job.post_job_script,
+        lambda s: s.post_job_script_after,
+        "the script",
+    ),
+    "JR.AFTER-JOB.CHAINED": once_after_last(
+        "JR.AFTER-JOB.CHAINED", lambda job: job.chained_job, lambda s: s.chained_job_after, "the chained job"
+    ),
 }
 """Every rule that has an oracle, with its check; the example rules have none, their scenarios spell
 the whole result out."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from retrykit.errors import ScenarioAuthoringError
 from retrykit.naming import vm_name
@@ -11,6 +11,7 @@ from retrykit.reference.model import (
     InjectedOutcome,
     Job,
     ManualStop,
+    Notifications,
     RetrySettings,
     Scenario,
     SessionPlan,
@@ -35,12 +36,24 @@ class SessionDraft:
 
 
 @dataclass
+class RelatedSettings:
+    """The job settings the rules from Veeam's related pages ask for (steps/given_related.py)."""
+
+    wait_minutes: int | None = None
+    continuous_schedule: bool = False
+    notifications: Notifications | None = None
+    post_job_script: bool = False
+    chained_job: bool = False
+
+
+@dataclass
 class ScenarioDraft:
     vm_count: int | None = None
     chain_format: ChainFormat | None = None
     retry: RetrySettings = field(default_factory=RetrySettings)
     session_count: int = 1
     sessions: dict[int, SessionDraft] = field(default_factory=dict)
+    related: RelatedSettings = field(default_factory=RelatedSettings)
 
     def session(self, number: int) -> SessionDraft:
         if number < 1:
@@ -88,6 +101,10 @@ class ScenarioDraft:
             "Scenario job",
             tuple(vm_name(n) for n in range(1, self.vm_count + 1)),
             self.chain_format,
-            retry=self.retry,
+            retry=replace(self.retry, wait_minutes=self.related.wait_minutes),
+            continuous_schedule=self.related.continuous_schedule,
+            notifications=self.related.notifications,
+            post_job_script=self.related.post_job_script,
+            chained_job=self.related.chained_job,
         )
         return Scenario(job, tuple(plans))

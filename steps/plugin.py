@@ -28,8 +28,10 @@ from retrykit.report import Implementation
 from retrykit.results import InterpretationPolicy
 from retrykit.steps.draft import ScenarioDraft
 from retrykit.steps.given import *  # noqa: F403  (pytest-bdd finds steps as fixtures of this plugin module)
+from retrykit.steps.given_related import *  # noqa: F403
 from retrykit.steps.reporting import IMPLEMENTATION
 from retrykit.steps.then import *  # noqa: F403
+from retrykit.steps.then_related import *  # noqa: F403
 from retrykit.steps.when import *  # noqa: F403
 from retrykit.steps.when import RUN_KEY
 from retrykit.targets import check_choice, open_target

@@ -70,7 +70,10 @@ def test_guide_command_passes_every_scenario(command: str, tmp_path: Path) -> No
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     summary = done.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"\d+ passed in [\d.]+s", summary), summary
+    assert re.fullmatch(r"\d+ passed(, \d+ skipped)? in [\d.]+s", summary), summary
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert report["conforms"] == "yes"
-    assert report["totals"]["passed"] == report["totals"]["total"] > 40
+    totals = report["totals"]
+    # A protocol 1.1 adapter (the Node example) declares none of the 1.2 capabilities: not applicable.
+    assert totals["passed"] + totals["not applicable"] == totals["total"] > 40
+    assert totals["passed"] > 40

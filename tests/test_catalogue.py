@@ -10,9 +10,11 @@ from report_fixtures.runs import collected_scenarios
 
 from retrykit.catalogue import CatalogueError, RuleKind, load_catalogue, parse_catalogue
 from retrykit.inventory import read_features
-from retrykit.page import load_page
+from retrykit.page import load_page, normalise
+from retrykit.related_pages import load_related
 
 PAGE = ROOT.parent / "shared" / "spec" / "job-retry.md"
+RELATED = ROOT.parent / "shared" / "spec" / "related-pages.md"
 CATALOGUE = load_catalogue()
 SCENARIOS = read_features()
 
@@ -59,7 +61,7 @@ def test_interpretations_and_advisories_say_why() -> None:
 @pytest.mark.skipif(not PAGE.is_file(), reason="the shared spec page is not beside this checkout")
 def test_fingerprints_and_anchors_match_the_page() -> None:
     paragraphs = {(p.section, p.number): p for p in load_page(PAGE)}
-    for rule in CATALOGUE.rules:
+    for rule in CATALOGUE.page_rules:
         paragraph = paragraphs[(rule.section, rule.paragraph)]
         assert paragraph.fingerprint == rule.fingerprint, rule.id
         assert max(rule.sentences) <= len(paragraph.sentences), rule.id
@@ -70,7 +72,7 @@ def test_statements_are_our_own_words() -> None:
     """No restatement may copy a run of eight words from the vendor's page."""
     page_words = " ".join(p.text.lower() for p in load_page(PAGE)).split()
     runs = {" ".join(page_words[i : i + 8]) for i in range(len(page_words) - 7)}
-    for rule in CATALOGUE.rules:
+    for rule in CATALOGUE.page_rules:
         words = rule.statement.lower().split()
         copied = [
             " ".join(words[i : i + 8]) for i in range(len(words) - 7) if " ".join(words[i : i + 8]) in runs
@@ -80,8 +82,41 @@ def test_statements_are_our_own_words() -> None:
 
 @pytest.mark.skipif(not PAGE.is_file(), reason="the shared spec page is not beside this checkout")
 def test_every_paragraph_of_the_page_is_cited() -> None:
-    cited = {(r.section, r.paragraph) for r in CATALOGUE.rules}
+    cited = {(r.section, r.paragraph) for r in CATALOGUE.page_rules}
     assert {(p.section, p.number) for p in load_page(PAGE)} <= cited
+
+
+@pytest.mark.skipif(not RELATED.is_file(), reason="the shared related pages are not beside this checkout")
+def test_rules_from_related_pages_match_the_copy_of_their_pages() -> None:
+    """Each cites a quoted paragraph of its page by title, number and fingerprint, and quotes its words."""
+    pages = load_related(RELATED)
+    assert CATALOGUE.related_rules
+    for rule in CATALOGUE.related_rules:
+        page = pages[rule.source_url]
+        assert page.title == rule.section, rule.id
+        paragraph = page.paragraphs[rule.paragraph - 1]
+        assert paragraph.fingerprint == rule.fingerprint, rule.id
+        assert max(rule.sentences) <= len(paragraph.sentences), rule.id
+        assert normalise(rule.quote) in normalise(paragraph.text), rule.id
+
+
+@pytest.mark.skipif(not RELATED.is_file(), reason="the shared related pages are not beside this checkout")
+def test_every_quoted_paragraph_of_a_cited_related_page_is_cited() -> None:
+    """So that spec-check against the copy has no new paragraph to report."""
+    pages = load_related(RELATED)
+    cited = {(r.source_url, r.paragraph) for r in CATALOGUE.related_rules}
+    for url in {url for url, _ in cited}:
+        assert {(url, p.number) for p in pages[url]} <= cited, url
+
+
+@pytest.mark.skipif(not RELATED.is_file(), reason="the shared related pages are not beside this checkout")
+def test_statements_of_related_rules_are_our_own_words() -> None:
+    """No restatement may copy a run of eight words from the related pages."""
+    page_words = normalise(RELATED.read_text(encoding="utf-8")).split()
+    runs = {" ".join(page_words[i : i + 8]) for i in range(len(page_words) - 7)}
+    for rule in CATALOGUE.related_rules:
+        words = normalise(rule.statement).split()
+        assert not {" ".join(words[i : i + 8]) for i in range(len(words) - 7)} & runs, rule.id
 
 
 @pytest.mark.parametrize(

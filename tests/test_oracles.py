@@ -31,6 +31,8 @@ from retrykit.reference.model import (
     InjectedOutcome,
     Job,
     ManualStop,
+    Notification,
+    Notifications,
     RestorePoint,
     RetrySettings,
     Scenario,
@@ -383,6 +385,113 @@ def _sf_next_session() -> tuple[Scenario, Trace]:
     late = point(new, "VM 2")
     t = swap_file(t, old, holding(old, *old.restore_points, late))
     return s, swap_file(t, new, holding(new, *(p for p in new.restore_points if p != late)))
+
+
+# --- the rules from Veeam's related pages ---------------------------------------------------------------
+
+
+def with_job(s: Scenario, **changes: object) -> Scenario:
+    return replace(s, job=replace(s.job, **changes))
+
+
+@wrong("JR.WAIT.BETWEEN")
+def _wait_between() -> tuple[Scenario, Trace]:
+    """The retry starts 5 minutes after the failed run although the job waits 10."""
+    s = scenario(plan(*fails("VM 1", 1)), vms=1, retry=RetrySettings(wait_minutes=10))
+    t = engine.run(s)
+    ended = session_of(t, 1).attempts[0].ended_at or 0
+    return s, with_attempt(t, 1, 2, started_at=ended + 5, ended_at=ended + 6)
+
+
+@wrong("JR.WAIT.CONTINUOUS")
+def _wait_continuous() -> tuple[Scenario, Trace]:
+    """On a continuous schedule the retry waits the 10 minutes set."""
+    s = with_job(
+        scenario(plan(*fails("VM 1", 1)), vms=1, retry=RetrySettings(wait_minutes=10)),
+        continuous_schedule=True,
+    )
+    t = engine.run(s)
+    ended = session_of(t, 1).attempts[0].ended_at or 0
+    return s, with_attempt(t, 1, 2, started_at=ended + 10, ended_at=ended + 11)
+
+
+@wrong("JR.MANUAL-RETRY.ONLY-FAILED")
+def _retry_only_failed() -> tuple[Scenario, Trace]:
+    """A Retry after a successful session runs (with nothing to do) instead of being refused."""
+    s = scenario(plan(), plan(trigger=Trigger.RETRY))
+    t = engine.run(s)
+    return s, with_session(t, 2, refused=False, status=SessionStatus.SUCCESS, attempts=(Attempt(1, ()),))
+
+
+@wrong("JR.MANUAL-RETRY.SCOPE")
+def _retry_scope() -> tuple[Scenario, Trace]:
+    """The Retry runs VM 1, which the failed session processed, beside VM 2."""
+    s = scenario(plan(*fails("VM 2", 1)), plan(trigger=Trigger.RETRY), retry=NO_RETRY)
+    t = engine.run(s)
+    t = with_attempt(t, 2, 1, tasks=(TaskRun("VM 1", OK), TaskRun("VM 2", OK)))
+    return s, add_files(t, one_point_file(2, 1, "VM 1", INCR))
+
+
+@wrong("JR.MANUAL-RETRY.NOT-RETRIED")
+def _retry_not_retried() -> tuple[Scenario, Trace]:
+    """The Retry's run fails VM 2 and an automatic retry follows."""
+    s = scenario(
+        plan(*fails("VM 2", 1, 2)),
+        plan(*fails("VM 2", 1), trigger=Trigger.RETRY),
+        retry=RetrySettings(count=1),
+    )
+    t = plus_attempt(engine.run(s), 2, TaskRun("VM 2", OK))
+    return s, add_files(with_session(t, 2, status=SessionStatus.SUCCESS), one_point_file(2, 2, "VM 2", FULL))
+
+
+@wrong("JR.MANUAL-RETRY.CHAIN")
+def _retry_chain() -> tuple[Scenario, Trace]:
+    """Single-file: the Retry writes VM 2 into the failed session's file instead of a file of its own."""
+    s = scenario(plan(*fails("VM 2", 1)), plan(trigger=Trigger.RETRY), chain=SF, retry=NO_RETRY)
+    t = engine.run(s)
+    old, new = file_with(t, 1, 1, "VM 1"), file_with(t, 2, 1, "VM 2")
+    t = swap_file(t, old, holding(old, *old.restore_points, *new.restore_points))
+    return s, swap_file(t, new)
+
+
+def _notifying(suppressed: bool) -> Scenario:
+    return with_job(scenario(plan(*fails("VM 1", 1)), vms=1), notifications=Notifications(suppressed))
+
+
+@wrong("JR.NOTIFY.SUPPRESSED")
+def _notify_suppressed() -> tuple[Scenario, Trace]:
+    """Notifications are held back until the last retry, but the initial run sends one too."""
+    s = _notifying(suppressed=True)
+    sent = (Notification(1, SessionStatus.FAILED), Notification(2, SessionStatus.SUCCESS))
+    return s, with_session(engine.run(s), 1, notifications=sent)
+
+
+@wrong("JR.NOTIFY.EVERY-RETRY")
+def _notify_every_retry() -> tuple[Scenario, Trace]:
+    """Without suppression, the retry sends no notification."""
+    s = _notifying(suppressed=False)
+    return s, with_session(engine.run(s), 1, notifications=(Notification(1, SessionStatus.FAILED),))
+
+
+@wrong("JR.NOTIFY.INITIAL-RUN")
+def _notify_initial_run() -> tuple[Scenario, Trace]:
+    """Without suppression, the initial run sends no notification."""
+    s = _notifying(suppressed=False)
+    return s, with_session(engine.run(s), 1, notifications=(Notification(2, SessionStatus.SUCCESS),))
+
+
+@wrong("JR.AFTER-JOB.SCRIPT")
+def _after_job_script() -> tuple[Scenario, Trace]:
+    """The post-job script runs after the initial run, before the retry."""
+    s = with_job(scenario(plan(*fails("VM 1", 1)), vms=1), post_job_script=True)
+    return s, with_session(engine.run(s), 1, post_job_script_after=(1,))
+
+
+@wrong("JR.AFTER-JOB.CHAINED")
+def _after_job_chained() -> tuple[Scenario, Trace]:
+    """The chained job starts after the initial run and again after the retry."""
+    s = with_job(scenario(plan(*fails("VM 1", 1)), vms=1), chained_job=True)
+    return s, with_session(engine.run(s), 1, chained_job_after=(1, 2))
 
 
 KNOWN_BUGS: dict[str, str] = {}

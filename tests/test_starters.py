@@ -18,14 +18,14 @@ from checkout import ROOT
 from retrykit import starters
 from retrykit.adapter import AdapterTarget
 from retrykit.cli import main
-from retrykit.drivers import ALL_CAPABILITIES
+from retrykit.drivers import CORE_CAPABILITIES
 from retrykit.errors import TargetSkipped
 from retrykit.reference.model import ChainFormat, Job, Scenario, SessionPlan
 from retrykit.validation import validate
 
 NAME = "acme-adapter"
 TOOLS = {"python": (), "node": ("node",), "go": ("go",), "java": ("javac", "java")}
-CAPABILITIES = sorted(ALL_CAPABILITIES)
+CAPABILITIES = sorted(CORE_CAPABILITIES)
 BUILD_TIMEOUT = 300
 SUITE_TIMEOUT = 600
 NODE_MODEL_END = "\nfunction answer("
