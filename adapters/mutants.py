@@ -13,6 +13,7 @@ that it fails, with a failing scenario tagged with the rule the mutant names.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,15 +78,6 @@ def _new_file_every_attempt(self: Any, vms: list[str], session: int, attempt: in
         )
 
 
-def _empty_file_at_initial_run(self: Any, vms: list[str], session: int, attempt: int) -> None:
-    if not vms and attempt == 1:
-        kind = BackupKind.INCREMENTAL if self.files else BackupKind.FULL
-        self._session_file = len(self.files)
-        self.files.append(model.BackupFile(f"s{session}", kind, session, attempt, ()))
-        return
-    _write(self, vms, session, attempt)
-
-
 def _retry_writes_first_file_of_session(self: Any, vms: list[str], session: int, attempt: int) -> None:
     ours = [i for i, f in enumerate(self.files) if f.session == session]
     if attempt == 1 or not ours or not vms:
@@ -147,14 +139,6 @@ def _retries_as_sessions(scenario: Json, trace: Json) -> Json:
     return {"sessions": sessions, "files": files}
 
 
-def _recovered_still_failed(scenario: Json, trace: Json) -> Json:
-    result = copy.deepcopy(trace)
-    for session in result["sessions"]:
-        if any(t["result"] == "failed" for a in session["attempts"] for t in a["tasks"]):
-            session["status"] = "failed"
-    return result
-
-
 def _failed_reported_as_warning(scenario: Json, trace: Json) -> Json:
     result = copy.deepcopy(trace)
     for session in result["sessions"]:
@@ -163,13 +147,26 @@ def _failed_reported_as_warning(scenario: Json, trace: Json) -> Json:
     return result
 
 
+def _stop_mode(scenario: Json, session: Json) -> str | None:
+    stop = scenario["sessions"][session["number"] - 1].get("stop")
+    return None if stop is None else str(stop.get("mode", "immediate"))
+
+
 def _stopped_reported_as_success(scenario: Json, trace: Json) -> Json:
     result = copy.deepcopy(trace)
     for session in result["sessions"]:
-        if session["stopped_manually"] and all(
+        if _stop_mode(scenario, session) == "immediate" and all(
             t["result"] != "failed" for a in session["attempts"] for t in a["tasks"]
         ):
             session["status"] = "success"
+    return result
+
+
+def _graceful_before_first_reported_as_warning(scenario: Json, trace: Json) -> Json:
+    result = copy.deepcopy(trace)
+    for session in result["sessions"]:
+        if _stop_mode(scenario, session) == "graceful" and not any(a["tasks"] for a in session["attempts"]):
+            session["status"] = "warning"
     return result
 
 
@@ -217,21 +214,22 @@ def _status_ignores_job_failure() -> None:
     engine.session_status = session_status
 
 
-def _graceful_stop() -> None:
-    """A stop that lets the running attempt finish all its tasks before it takes effect."""
-    original = engine._run_session
+def _graceful_stop_lands(tasks: Callable[[int], int]) -> Callable[[], None]:
+    """A graceful stop that lets ``tasks(n)`` tasks finish where the user's lets n finish."""
 
-    def run_session(number: int, plan: SessionPlan, *args: Any) -> Any:
-        if plan.stop is not None:
-            plan = SessionPlan(
-                plan.trigger,
-                plan.outcomes,
-                model.ManualStop(plan.stop.attempt, 10**9),
-                plan.job_failure_attempts,
-            )
-        return original(number, plan, *args)
+    def patch() -> None:
+        original = engine._run_session
 
-    engine._run_session = run_session
+        def run_session(number: int, plan: SessionPlan, *args: Any) -> Any:
+            stop = plan.stop
+            if stop is not None and stop.mode is model.StopMode.GRACEFUL:
+                moved = model.ManualStop(stop.attempt, tasks(stop.after_tasks), stop.mode)
+                plan = dataclasses.replace(plan, stop=moved)
+            return original(number, plan, *args)
+
+        engine._run_session = run_session
+
+    return patch
 
 
 def _warned_is_unprocessed(job: Job, latest: Any) -> list[str]:
@@ -314,6 +312,30 @@ MUTANTS: dict[str, Mutant] = {
                 "retry_needed",
                 lambda status, pending, stopped: status is SessionStatus.FAILED and not stopped,
             ),
+        ),
+        Mutant(
+            "stop-ends-success",
+            "JR.STOP.IMMEDIATE",
+            "a session stopped at once whose finished tasks succeeded ends Success",
+            rewrite=_stopped_reported_as_success,
+        ),
+        Mutant(
+            "graceful-as-immediate",
+            "JR.STOP.GRACEFUL",
+            "a graceful stop terminates the VM being processed, like an immediate stop",
+            _graceful_stop_lands(lambda started: max(started - 1, 0)),
+        ),
+        Mutant(
+            "graceful-finishes-attempt",
+            "JR.STOP.GRACEFUL",
+            "a graceful stop lets every task of the attempt run, not only those that had started",
+            _graceful_stop_lands(lambda started: 10**9),
+        ),
+        Mutant(
+            "graceful-before-first-warning",
+            "JR.STOP.GRACEFUL.BEFORE-FIRST",
+            "a session stopped gracefully before its first VM ends Warning",
+            rewrite=_graceful_before_first_reported_as_warning,
         ),
         Mutant(
             "retries-as-sessions",
@@ -473,27 +495,6 @@ READINGS: dict[str, Mutant] = {
     m.name: m
     for m in (
         Mutant(
-            "zero-means-default",
-            "JR.COUNT.ZERO",
-            "reads a retry count of 0 as 'use the default of 3'",
-            _count(lambda job, plan: 3 if job.retry.count == 0 else _reference["allowed_retries"](job, plan)),
-        ),
-        Mutant(
-            "recovered-still-failed",
-            "JR.STATUS.RECOVERED",
-            "a session whose retry recovered every VM still ends Failed",
-            rewrite=_recovered_still_failed,
-        ),
-        Mutant(
-            "stop-ends-success",
-            "JR.STOP.STATUS",
-            "a stopped session whose finished tasks succeeded ends Success",
-            rewrite=_stopped_reported_as_success,
-        ),
-        Mutant(
-            "graceful-stop", "JR.ORDER", "a stop lets the running attempt finish every task", _graceful_stop
-        ),
-        Mutant(
             "job-failure-ignored",
             "JR.JOB-FAILURE",
             "a job-level error does not fail the session",
@@ -516,12 +517,6 @@ READINGS: dict[str, Mutant] = {
             "JR.MANUAL-RETRY.CHAIN",
             "single-file: a Retry writes into the file of the session it retries",
             rewrite=related.RETRY_INTO_EARLIER_FILE,
-        ),
-        Mutant(
-            "sf-empty-initial-file",
-            "JR.SF.FILE-CREATION",
-            "single-file: the initial run creates the file even when it processed no VM",
-            _chain_patch(ChainFormat.SINGLE_FILE, "write", _empty_file_at_initial_run),
         ),
     )
 }

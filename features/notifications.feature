@@ -14,7 +14,7 @@ Feature: Notifications about a retried job
 
   Rule: Held back until the last retry, one notification gives the final status
 
-    @JR.NOTIFY.SUPPRESSED
+    @JR.NOTIFY.SUPPRESSED @reading:recovered-status=latest
     Scenario: A session recovered by its second retry sends one notification, of Success
       Given the job sends notifications, held back until the last retry
       And "VM 2" fails attempts 1 to 2 of session 1
@@ -32,7 +32,7 @@ Feature: Notifications about a retried job
 
   Rule: Otherwise every retry is followed by a notification
 
-    @JR.NOTIFY.EVERY-RETRY
+    @JR.NOTIFY.EVERY-RETRY @reading:recovered-status=latest
     Scenario: A session retried twice sends a notification after each run
       Given the job sends notifications
       And "VM 2" fails attempts 1 to 2 of session 1
@@ -49,7 +49,7 @@ Feature: Notifications about a retried job
       Then session 1 has 1 attempt
       And session 1 sends these notifications: Success after attempt 1
 
-    @JR.NOTIFY.INITIAL-RUN @interpretation
+    @JR.NOTIFY.INITIAL-RUN @interpretation @reading:recovered-status=latest
     Scenario: A retried session's initial run is followed by a notification of Failed
       Given the job sends notifications
       And "VM 1" fails attempt 1 of session 1

@@ -27,14 +27,14 @@ Feature: When a retry is launched, and when it is not
       Then session 1 is not retried
       And session 1 ends "Failed"
 
-    @JR.JOB-FAILURE @interpretation
+    @JR.JOB-FAILURE @interpretation @reading:job-failure=latest
     Scenario: A job-level error beside a failed VM: the retry runs, and its clean finish decides the status
       Given attempt 1 of session 1 ends with a job-level error
       And "VM 2" fails attempt 1 of session 1
       When the job's sessions run
       Then session 1 has 2 attempts
       And attempt 2 of session 1 runs "VM 2"
-      And session 1 ends "Success"
+      And under the reading recovered-status=latest, session 1 ends "Success"
 
   Rule: Success and Warning sessions are never retried
 
@@ -90,7 +90,7 @@ Feature: When a retry is launched, and when it is not
 
   Rule: What a stop leaves behind
 
-    @JR.STOP.STATUS @JR.ORDER @interpretation
+    @JR.STOP.IMMEDIATE @JR.STOP.STATUS @JR.ORDER @interpretation
     Scenario: A stop after some VMs were processed keeps their restore points and fails the session
       Given the user stops session 1 during attempt 1 after 2 tasks have finished
       When the job's sessions run
@@ -116,7 +116,7 @@ Feature: When a retry is launched, and when it is not
         | full        | session 2, attempt 1 | VM 2 full        |
         | full        | session 2, attempt 1 | VM 3 full        |
 
-    @JR.STOP.STATUS @JR.ORDER @interpretation
+    @JR.STOP.IMMEDIATE @JR.ORDER @interpretation
     Scenario: A stop before any task finished leaves the session without a backup
       Given the user stops session 1 during attempt 1 after 0 tasks have finished
       When the job's sessions run
@@ -124,7 +124,7 @@ Feature: When a retry is launched, and when it is not
       And session 1 ends "Failed"
       And the chain holds no backup file
 
-    @JR.STOP.STATUS @interpretation
+    @JR.STOP.IMMEDIATE @JR.STOP.STATUS @interpretation
     Scenario: A stop that lands after every task has finished still fails the session
       Given the user stops session 1 during attempt 1 after 3 tasks have finished
       When the job's sessions run

@@ -23,10 +23,20 @@ from retrykit.reference.model import (
     Session,
     SessionPlan,
     SessionStatus,
+    StopMode,
     TaskResult,
     TaskRun,
     Trace,
     Trigger,
+)
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
+from retrykit.reference.readings import (
+    FileCreation,
+    GracefulStopStatus,
+    JobFailureStatus,
+    Readings,
+    RecoveredStatus,
+    ZeroRetries,
 )
 
 
@@ -50,8 +60,9 @@ def session_status(
 class _Chain:
     """The backup chain as it grows, with the restore-point history each decision needs."""
 
-    def __init__(self, chain_format: ChainFormat) -> None:
+    def __init__(self, chain_format: ChainFormat, file_at_initial_run: bool = False) -> None:
         self.chain_format = chain_format
+        self.file_at_initial_run = file_at_initial_run
         self.files: list[BackupFile] = []
         self._vms_with_points: set[str] = set()
         self._session_file: int | None = None
@@ -66,6 +77,11 @@ class _Chain:
 
     def write(self, vms: list[str], session: int, attempt: int) -> None:
         if not vms:
+            if self.file_at_initial_run and attempt == 1 and self.chain_format is ChainFormat.SINGLE_FILE:
+                # I.SF.FILE-CREATION, reading initial-run: the initial run creates the file, even empty.
+                kind = BackupKind.INCREMENTAL if self.files else BackupKind.FULL
+                self._session_file = len(self.files)
+                self.files.append(BackupFile(f"s{session}", kind, session, attempt, ()))
             return
         points = [
             RestorePoint(vm, kind, session, attempt)
@@ -108,6 +124,29 @@ def retry_needed(status: SessionStatus, pending: list[str], stopped: bool) -> bo
     return status is SessionStatus.FAILED and bool(pending) and not stopped
 
 
+def configured_job(job: Job, readings: Readings) -> Job:
+    """I.COUNT.ZERO under its reading: a retry count of 0 means no retries, the default count, or is
+    refused like any setting the product does not accept."""
+    if job.retry.count != 0 or readings.retry_count_zero is ZeroRetries.NO_RETRIES:
+        return job
+    if readings.retry_count_zero is ZeroRetries.REJECTED:
+        raise ValueError("a retry count of 0 is rejected (reading retry-count-zero: rejected)")
+    return replace(job, retry=replace(job.retry, count=None))
+
+
+def stop_fails(stop_mode: StopMode | None, readings: Readings) -> bool:
+    """JR.STOP.IMMEDIATE: an immediate stop fails the session; I.STOP.STATUS: a graceful one too, or
+    (reading from-tasks) its status comes from its tasks like any session's."""
+    if stop_mode is None:
+        return False
+    return stop_mode is StopMode.IMMEDIATE or readings.graceful_stop_status is GracefulStopStatus.FAILED
+
+
+def _worse(before: TaskResult | None, now: TaskResult) -> TaskResult:
+    order = (TaskResult.SUCCESS, TaskResult.WARNING, TaskResult.FAILED)
+    return now if before is None or order.index(now) > order.index(before) else before
+
+
 def session_start(job: Job, left_over: frozenset[str]) -> list[str]:
     """I.SESSION.ALL-VMS: every session starts with the whole job, so what the last one left over
     (JR.PM.NEXT-SESSION, JR.SF.NEXT-SESSION) is simply part of the next initial run."""
@@ -121,31 +160,46 @@ def _run_session(
     chain: _Chain,
     left_over: frozenset[str],
     clean: dict[str, TaskRun],
+    readings: Readings = DEFAULT_READINGS,
 ) -> tuple[Session, frozenset[str]]:
     """One session, and the VMs it leaves unprocessed. ``clean`` holds each VM's successful run: task runs
     are immutable values, so the common one is shared rather than built again for every attempt."""
     injected = plan.injected()
     latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
+    worst: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
+    graded = worst if readings.recovered_status is RecoveredStatus.WORST_RUN else latest
+    sticky = readings.job_failure is JobFailureStatus.STICKY
+    job_failed = False
     pending = session_start(job, left_over)
     attempts: list[Attempt] = []
     chain.start_session()
     stopped = False
+    stop_mode: StopMode | None = None
     status = SessionStatus.FAILED
     for attempt_number in range(1, allowed_retries(job, plan) + 2):
         limit = len(pending)
         if plan.stop is not None and plan.stop.attempt == attempt_number:
             # I.ORDER: tasks run in job order, so a stop after n tasks leaves the rest unprocessed.
+            # JR.STOP.GRACEFUL: a graceful stop lets the tasks that started finish, and starts no other.
             stopped = True
+            stop_mode = plan.stop.mode
             limit = min(limit, plan.stop.after_tasks)
         outcomes = injected.get(attempt_number, {})
         runs = tuple(TaskRun(vm, outcomes[vm]) if vm in outcomes else clean[vm] for vm in pending[:limit])
         for run in runs:
             latest[run.vm] = run.result
+            worst[run.vm] = _worse(worst[run.vm], run.result)
         chain.write([r.vm for r in runs if r.result.processed], number, attempt_number)
         job_failure = attempt_number in plan.job_failure_attempts
         attempts.append(Attempt(attempt_number, runs, job_failure))
         pending = unprocessed(job, latest)
-        status = session_status(latest, job_failure=job_failure, stopped=stopped)
+        # I.JOB-FAILURE: the latest attempt's job-level result, or (reading sticky) any attempt's so far.
+        job_failed = job_failure or (sticky and job_failed)
+        status = session_status(
+            graded,
+            job_failure=job_failed,
+            stopped=stop_fails(stop_mode, readings),
+        )
         if not retry_needed(status, pending, stopped):
             break
     return Session(number, plan.trigger, status, tuple(attempts), stopped), frozenset(pending)
@@ -187,8 +241,9 @@ def _retry_command(
 
 def run(scenario: Scenario) -> Trace:
     """Run every planned session in order; JR.SESSION.SAME: retries stay inside their session."""
-    job = scenario.job
-    chain = _Chain(job.chain_format)
+    readings = scenario.readings
+    job = configured_job(scenario.job, readings)
+    chain = _Chain(job.chain_format, readings.sf_file_creation is FileCreation.INITIAL_RUN)
     sessions: list[Session] = []
     left_over: frozenset[str] = frozenset()
     clean = {vm: TaskRun(vm, TaskResult.SUCCESS) for vm in job.vms}
@@ -200,9 +255,17 @@ def run(scenario: Scenario) -> Trace:
                 job,
                 sessions,
                 left_over,
-                partial(_run_session, number, plan, chain=chain, left_over=left_over, clean=clean),
+                partial(
+                    _run_session,
+                    number,
+                    plan,
+                    chain=chain,
+                    left_over=left_over,
+                    clean=clean,
+                    readings=readings,
+                ),
             )
         else:
-            session, left_over = _run_session(number, plan, job, chain, left_over, clean)
+            session, left_over = _run_session(number, plan, job, chain, left_over, clean, readings)
         sessions.append(session)
     return related.annotate(scenario.job, Trace(tuple(sessions), tuple(chain.files)))

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
+from retrykit.reference.readings import Readings
+
 DEFAULT_RETRY_COUNT = 3
 """The page: "By default ... automatically retries a failed job 3 times within one job session"."""
 
@@ -108,12 +111,24 @@ class Job:
             raise ValueError(f"VM names in a job must be unique: {list(self.vms)}")
 
 
+class StopMode(StrEnum):
+    """How the user stops a session (Manual Stop of Backup Jobs): at once, terminating the running tasks,
+    or gracefully, letting the VMs being processed finish."""
+
+    IMMEDIATE = "immediate"
+    GRACEFUL = "graceful"
+
+
 @dataclass(frozen=True, slots=True)
 class ManualStop:
-    """The user stops the session during ``attempt`` once ``after_tasks`` of its tasks have finished."""
+    """The user stops the session during ``attempt`` once ``after_tasks`` of its tasks have finished.
+
+    A graceful stop lands while ``after_tasks`` tasks have started (done or being processed): all of them
+    finish and none starts after them; 0 is a graceful stop before the attempt's first VM."""
 
     attempt: int
     after_tasks: int
+    mode: StopMode = StopMode.IMMEDIATE
 
     def __post_init__(self) -> None:
         if self.attempt < 1 or self.after_tasks < 0:
@@ -150,6 +165,8 @@ class SessionPlan:
 class Scenario:
     job: Job
     sessions: tuple[SessionPlan, ...]
+    readings: Readings = DEFAULT_READINGS
+    """The readings of the points the page leaves open that the target is judged under."""
 
     def __post_init__(self) -> None:
         if not self.sessions:

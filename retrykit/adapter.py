@@ -367,7 +367,10 @@ class AdapterTarget:
         self.window = answer.get("window", 1)
         self.protocol = answer["protocol"]
         self.identity = TargetIdentity(
-            implementation["name"], implementation["version"], frozenset(answer["capabilities"])
+            implementation["name"],
+            implementation["version"],
+            frozenset(answer["capabilities"]),
+            answer.get("readings", {}),
         )
 
     def close(self) -> None:

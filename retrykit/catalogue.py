@@ -16,11 +16,18 @@ class RuleKind(StrEnum):
     EXAMPLE = "example"
     ADVISORY = "advisory"
     INTERPRETATION = "interpretation"
+    DECLARED = "declared reading"
+    """An interpretation whose reading the target declared (retrykit.readings.bind); never in the file."""
 
     @property
     def documented(self) -> bool:
         """Rules the page itself states, as opposed to the kit's reading of it."""
         return self in (RuleKind.NORMATIVE, RuleKind.EXAMPLE)
+
+    @property
+    def binding(self) -> bool:
+        """Rules a target that breaks them fails: the page's own, and the readings it declared."""
+        return self.documented or self is RuleKind.DECLARED
 
     @property
     def checkable(self) -> bool:
@@ -101,10 +108,10 @@ def _rule(entry: dict[str, object], position: int) -> Rule:
     missing = [key for key in _REQUIRED if key not in entry]
     if missing:
         raise CatalogueError(f"{label}: missing field(s) {', '.join(missing)}")
-    try:
-        kind = RuleKind(str(entry["kind"]))
-    except ValueError:
-        raise CatalogueError(f"{label}: kind must be one of {[k.value for k in RuleKind]}") from None
+    written = [k.value for k in RuleKind if k is not RuleKind.DECLARED]
+    if entry["kind"] not in written:
+        raise CatalogueError(f"{label}: kind must be one of {written}")
+    kind = RuleKind(str(entry["kind"]))
     reason = str(entry.get("reason", ""))
     if kind in (RuleKind.ADVISORY, RuleKind.INTERPRETATION) and not reason.strip():
         raise CatalogueError(f"{label}: an {kind.value} rule must say why in 'reason'")

@@ -25,11 +25,13 @@ from retrykit.reference.model import (
     Session,
     SessionPlan,
     SessionStatus,
+    StopMode,
     TaskResult,
     TaskRun,
     Trace,
     Trigger,
 )
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
 from retrykit.validation import validate
 
 Json = dict[str, Any]
@@ -58,6 +60,8 @@ def scenario_to_json(scenario: Scenario) -> Json:
         }
         if plan.stop is not None:
             session["stop"] = {"attempt": plan.stop.attempt, "after_tasks": plan.stop.after_tasks}
+            if plan.stop.mode is not StopMode.IMMEDIATE:
+                session["stop"]["mode"] = plan.stop.mode.value
         sessions.append(session)
     encoded: Json = {
         "name": job.name,
@@ -66,7 +70,10 @@ def scenario_to_json(scenario: Scenario) -> Json:
         "backup_method": job.backup_method.value,
         "retry": retry,
     }
-    return {"job": encoded | _related_settings_to_json(job), "sessions": sessions}
+    readings = scenario.readings.differing()
+    return {"job": encoded | _related_settings_to_json(job), "sessions": sessions} | (
+        {"readings": readings} if readings else {}
+    )
 
 
 def _related_settings_to_json(job: Job) -> Json:
@@ -99,7 +106,7 @@ def scenario_from_json(document: Json) -> Scenario:
                     InjectedOutcome(o["vm"], o["attempt"], TaskResult(o["result"]))
                     for o in session.get("outcomes", [])
                 ),
-                stop=None if stop is None else ManualStop(stop["attempt"], stop["after_tasks"]),
+                stop=None if stop is None else _stop_from_json(stop),
                 job_failure_attempts=frozenset(session.get("job_failure_attempts", [])),
             )
         )
@@ -120,7 +127,12 @@ def scenario_from_json(document: Json) -> Scenario:
             chained_job=job.get("chained_job", False),
         ),
         tuple(plans),
+        DEFAULT_READINGS.with_values(document.get("readings", {})),
     )
+
+
+def _stop_from_json(stop: Json) -> ManualStop:
+    return ManualStop(stop["attempt"], stop["after_tasks"], StopMode(stop.get("mode", "immediate")))
 
 
 def _attempt_to_json(a: Attempt) -> Json:

@@ -8,7 +8,7 @@ a scenario runs unchanged against either.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -17,13 +17,15 @@ from retrykit.canonical import canonical, differences
 from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.reference import engine
-from retrykit.reference.model import Scenario, Trace, Trigger
+from retrykit.reference.model import Scenario, StopMode, Trace, Trigger
 
 CORE_CAPABILITIES = frozenset(
     {"chain:per_machine", "chain:single_file", "trigger:manual", "manual_stop", "job_failure", "custom_retry"}
 )
 """What protocol 1.0 and 1.1 know: the Job Retry page's own rules."""
-RELATED_CAPABILITIES = frozenset({"retry_wait", "trigger:retry", "post_job", "notifications"})
+RELATED_CAPABILITIES = frozenset(
+    {"retry_wait", "trigger:retry", "post_job", "notifications", "graceful_stop"}
+)
 """Since protocol 1.2: the rules from Veeam's related pages, one capability per family."""
 ALL_CAPABILITIES = CORE_CAPABILITIES | RELATED_CAPABILITIES
 
@@ -33,6 +35,8 @@ class TargetIdentity:
     name: str
     version: str
     capabilities: frozenset[str] = field(default=ALL_CAPABILITIES)
+    readings: Mapping[str, str] = field(default_factory=dict)
+    """The readings the target declared in its hello (protocol 1.2), by name."""
 
 
 class Target(Protocol):
@@ -52,7 +56,7 @@ def required_capabilities(scenario: Scenario) -> frozenset[str]:
         if plan.trigger is Trigger.MANUAL:
             needed.add("trigger:manual")
         if plan.stop is not None:
-            needed.add("manual_stop")
+            needed.add("manual_stop" if plan.stop.mode is StopMode.IMMEDIATE else "graceful_stop")
         if plan.job_failure_attempts:
             needed.add("job_failure")
     return frozenset(needed | related_capabilities(scenario))

@@ -14,7 +14,7 @@ from tabulate import tabulate
 from retrykit.chain_view import chain_rows
 from retrykit.naming import vm_name
 from retrykit.reference import engine
-from retrykit.reference.model import ChainFormat, Scenario, Trace, Trigger
+from retrykit.reference.model import ChainFormat, ManualStop, Scenario, StopMode, Trace, Trigger
 
 _CHAIN_WORDS = {ChainFormat.PER_MACHINE: "per-machine", ChainFormat.SINGLE_FILE: "single-file"}
 _INDENT = "    "
@@ -67,16 +67,21 @@ def _session_steps(scenario: Scenario, indent: str) -> list[str]:
             lines.append(f"{indent}And the task outcomes of session {number} are:")
             lines += _table(grid, indent)
         if plan.stop is not None:
-            tasks = plan.stop.after_tasks
-            lines.append(
-                f"{indent}And the user stops session {number} during attempt {plan.stop.attempt} "
-                f"after {tasks} task{'s have' if tasks != 1 else ' has'} finished"
-            )
+            lines.append(f"{indent}And {_stop_step(number, plan.stop)}")
         lines += [
             f"{indent}And attempt {a} of session {number} ends with a job-level error"
             for a in sorted(plan.job_failure_attempts)
         ]
     return lines
+
+
+def _stop_step(number: int, stop: ManualStop) -> str:
+    tasks, attempt = stop.after_tasks, stop.attempt
+    if stop.mode is StopMode.GRACEFUL:
+        where = f"while task {tasks} is being processed" if tasks else "before its first task starts"
+        return f"the user stops session {number} gracefully during attempt {attempt} {where}"
+    done = f"{tasks} task{'s have' if tasks != 1 else ' has'} finished"
+    return f"the user stops session {number} during attempt {attempt} after {done}"
 
 
 def _then(trace: Trace, indent: str) -> list[str]:

@@ -188,6 +188,7 @@ def _implementation(key: str, label: str, report: Json, folder: str) -> Json:
         "key": key,
         "label": label,
         "conforms": report["conforms"],
+        "readings": report.get("readings", {}).get("summary", ""),
         "reasons": list(report["reasons"]),
         "complete": report["end_of_report"]["complete"],
         "generated": report["generated"],

@@ -25,13 +25,24 @@ from retrykit.reference.model import (
     BackupKind,
     ChainFormat,
     Job,
+    ManualStop,
     Scenario,
     Session,
     SessionPlan,
     SessionStatus,
+    StopMode,
     TaskResult,
     Trace,
     Trigger,
+)
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
+from retrykit.reference.readings import (
+    FileCreation,
+    GracefulStopStatus,
+    JobFailureStatus,
+    Readings,
+    RecoveredStatus,
+    ZeroRetries,
 )
 
 JOB_WIDE = 0
@@ -78,10 +89,26 @@ def count_rule(job: Job) -> str:
     return "JR.COUNT.DEFAULT" if job.retry.count is None else "JR.COUNT.CUSTOM"
 
 
-def _allowed_retries(job: Job) -> int:
+def _allowed_retries(job: Job, readings: Readings = DEFAULT_READINGS) -> int:
+    """JR.COUNT.*; JR.COUNT.ZERO under its reading: a count of 0 is no retries, or the default's 3."""
     if not job.retry.enabled:
         return 0
-    return 3 if job.retry.count is None else job.retry.count
+    if job.retry.count is None or (
+        job.retry.count == 0 and readings.retry_count_zero is ZeroRetries.DEFAULT_COUNT
+    ):
+        return 3
+    return job.retry.count
+
+
+def _stop_fails(stop: ManualStop | None, readings: Readings) -> bool:
+    """JR.STOP.IMMEDIATE: an immediate stop fails the session. JR.STOP.STATUS: so does a graceful one
+    under the reading ``failed``; under ``from-tasks`` its tasks decide."""
+    if stop is None:
+        return False
+    return stop.mode is StopMode.IMMEDIATE or readings.graceful_stop_status is GracefulStopStatus.FAILED
+
+
+_SEVERITY = {TaskResult.SUCCESS: 0, TaskResult.WARNING: 1, TaskResult.FAILED: 2}
 
 
 def _unprocessed(job: Job, latest: Mapping[str, TaskResult | None]) -> list[str]:
@@ -123,6 +150,8 @@ class RunFacts:
     """The run took the tasks the page calls for, in whatever order."""
     retry_command: bool = False
     """The run belongs to a session of the user's Retry command."""
+    graceful: bool = False
+    """The user stops the session gracefully during this run."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +164,12 @@ class SessionFacts:
     status: SessionStatus
     stopped: bool
     pending: tuple[str, ...]
+    graceful: bool = False
+    """The user stopped the session gracefully."""
+    job_failure: bool = False
+    """A job-level error stands against the session at its end (JR.JOB-FAILURE, under its reading)."""
+    before_first: bool = False
+    """The user stopped the session gracefully before its first VM started."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +179,7 @@ class Facts:
     sessions: tuple[SessionFacts, ...]
 
 
-def forbidden_by(job: Job, decision: Decision) -> str | None:
+def forbidden_by(job: Job, decision: Decision, readings: Readings = DEFAULT_READINGS) -> str | None:
     """The rule that forbids a retry after this decision's attempt, or None when the page calls for one.
 
     The order is the precedence a reader expects: who started or stopped the session first, then what
@@ -160,12 +195,14 @@ def forbidden_by(job: Job, decision: Decision) -> str | None:
         return "JR.WHEN.NOT-SUCCESS-WARNING"
     if not decision.pending:
         return "JR.WHEN.FAILED-UNPROCESSED"
-    if decision.attempt >= 1 + _allowed_retries(job):
+    if decision.attempt >= 1 + _allowed_retries(job, readings):
         return count_rule(job)
     return None
 
 
-def _session_facts(job: Job, plan: SessionPlan, session: Session, carried: frozenset[str]) -> SessionFacts:
+def _session_facts(
+    job: Job, plan: SessionPlan, session: Session, carried: frozenset[str], readings: Readings
+) -> SessionFacts:
     if session.refused:
         return SessionFacts(session, (), (), True, session.status, False, ())
     latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
@@ -180,16 +217,23 @@ def _session_facts(job: Job, plan: SessionPlan, session: Session, carried: froze
     runs: list[RunFacts] = []
     decisions: list[Decision] = []
     judged_to_end = True
+    # JR.STATUS.RECOVERED under its reading: each task's latest result, or the worst of its runs.
+    worst: dict[str, TaskResult | None] = dict(latest)
+    graded = worst if readings.recovered_status is RecoveredStatus.WORST_RUN else latest
+    job_failed = False
+    stop_fails = False
     for index, attempt in enumerate(session.attempts):
         if index > 0:
             decision = decisions[-1]
-            if forbidden_by(job, decision) is not None:
+            if forbidden_by(job, decision, readings) is not None:
                 judged_to_end = False
                 break
         stop_here = plan.stop is not None and plan.stop.attempt == attempt.number
         if stop_here and plan.stop is not None:
+            # JR.STOP.GRACEFUL: a graceful stop lands while after_tasks have started; they all finish.
             expected = expected[: plan.stop.after_tasks]
             stopped = True
+            stop_fails = _stop_fails(plan.stop, readings)
         warned = frozenset(vm for vm, result in latest.items() if result is TaskResult.WARNING)
         observed = tuple(t.vm for t in attempt.tasks)
         fits = observed == tuple(expected) or Counter(observed) == Counter(expected)
@@ -205,12 +249,19 @@ def _session_facts(job: Job, plan: SessionPlan, session: Session, carried: froze
                 warned,
                 fits,
                 retry_command,
+                graceful=stop_here and plan.stop is not None and plan.stop.mode is StopMode.GRACEFUL,
             )
         )
         for task in attempt.tasks:
             latest[task.vm] = task.result
+            before = worst[task.vm]
+            if before is None or _SEVERITY[task.result] > _SEVERITY[before]:
+                worst[task.vm] = task.result
         expected = _unprocessed(job, latest)
-        status = rolled_up_status(latest, job_failure=attempt.job_failure, stopped=stopped)
+        # JR.JOB-FAILURE under its reading: the latest run's job-level result, or any run's so far.
+        sticky = readings.job_failure is JobFailureStatus.STICKY
+        job_failed = attempt.job_failure or (sticky and job_failed)
+        status = rolled_up_status(graded, job_failure=job_failed, stopped=stop_fails)
         decisions.append(
             Decision(
                 session.number,
@@ -223,7 +274,19 @@ def _session_facts(job: Job, plan: SessionPlan, session: Session, carried: froze
             )
         )
     return SessionFacts(
-        session, tuple(runs), tuple(decisions), judged_to_end, status, stopped, tuple(expected)
+        session,
+        tuple(runs),
+        tuple(decisions),
+        judged_to_end,
+        status,
+        stopped,
+        tuple(expected),
+        graceful=plan.stop is not None and stopped and plan.stop.mode is StopMode.GRACEFUL,
+        job_failure=job_failed,
+        before_first=plan.stop is not None
+        and stopped
+        and plan.stop.mode is StopMode.GRACEFUL
+        and (plan.stop.attempt, plan.stop.after_tasks) == (1, 0),
     )
 
 
@@ -232,7 +295,7 @@ def analyse(scenario: Scenario, trace: Trace) -> Facts:
     sessions = []
     carried: frozenset[str] = frozenset()
     for plan, session in zip(scenario.sessions, trace.sessions, strict=False):
-        sessions.append(_session_facts(job, plan, session, carried))
+        sessions.append(_session_facts(job, plan, session, carried, scenario.readings))
         if session.refused:
             continue
         latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
@@ -268,7 +331,10 @@ def _decisions(facts: Facts) -> Iterator[Decision]:
 
 
 def _missing_retry_rule(job: Job, decision: Decision) -> str:
-    return "JR.RETRY.AUTOMATIC" if decision.attempt == 1 else count_rule(job)
+    """A retry owed by a count of 0 read as the default is owed by JR.COUNT.ZERO's reading."""
+    if decision.attempt == 1 and count_rule(job) != "JR.COUNT.ZERO":
+        return "JR.RETRY.AUTOMATIC"
+    return count_rule(job)
 
 
 def retry_check(rule: str) -> Check:
@@ -276,9 +342,9 @@ def retry_check(rule: str) -> Check:
     rules that call for retries) a retry the page called for that never came."""
 
     def check(facts: Facts) -> Iterator[Violation]:
-        job = facts.scenario.job
+        job, readings = facts.scenario.job, facts.scenario.readings
         for decision in _decisions(facts):
-            forbidding = forbidden_by(job, decision)
+            forbidding = forbidden_by(job, decision, readings)
             where = f"session {decision.session}, after attempt {decision.attempt}"
             if decision.retried and forbidding == rule:
                 yield Violation(
@@ -289,7 +355,7 @@ def retry_check(rule: str) -> Check:
                     rule,
                     where,
                     f"a retry of {_names(decision.pending)} "
-                    f"(retry {decision.attempt} of {_allowed_retries(job)})",
+                    f"(retry {decision.attempt} of {_allowed_retries(job, readings)})",
                     "no further attempt",
                     decision.session,
                 )
@@ -300,6 +366,8 @@ def retry_check(rule: str) -> Check:
 
 def task_set_rule(chain_format: ChainFormat, run: RunFacts) -> str:
     """The rule a run breaks by taking other tasks than the page calls for."""
+    if run.stop_here and run.graceful and len(run.observed) != len(run.expected):
+        return "JR.STOP.GRACEFUL"
     if run.stop_here:
         return "JR.ORDER"
     if run.first and run.retry_command:
@@ -338,13 +406,35 @@ def task_set_check(rule: str) -> Check:
     return check
 
 
-def status_rule(expected: SessionStatus, unprocessed: tuple[str, ...], stopped: bool) -> str:
-    """The rule that fixes a session's final status."""
+def status_rule(
+    expected: SessionStatus,
+    unprocessed: tuple[str, ...],
+    stopped: bool,
+    *,
+    graceful: bool = False,
+    job_failure: bool = False,
+    before_first: bool = False,
+) -> str:
+    """The rule that fixes a session's final status. A stopped session's is the stop's: Failed after an
+    immediate stop, or a graceful stop that left work undone (Manual Stop of Backup Jobs); after a graceful
+    stop that left none, the reading of JR.STOP.STATUS."""
+    if stopped and not graceful:
+        return "JR.STOP.IMMEDIATE"
+    if before_first:
+        return "JR.STOP.GRACEFUL.BEFORE-FIRST"
+    if stopped:
+        return "JR.STOP.GRACEFUL" if unprocessed else "JR.STOP.STATUS"
     if expected is not SessionStatus.FAILED:
-        return "JR.STATUS.RECOVERED"
-    if unprocessed and not stopped:
+        return "JR.JOB-FAILURE" if job_failure else "JR.STATUS.RECOVERED"
+    if unprocessed:
         return "JR.STATUS.FAILED"
-    return "JR.STOP.STATUS" if stopped else "JR.JOB-FAILURE"
+    return "JR.JOB-FAILURE" if job_failure else "JR.STATUS.RECOVERED"
+
+
+def _had_job_failure(session: Session) -> bool:
+    """A run of the session reported a job-level error: a session that should have recovered but ends
+    Failed is laid at JR.JOB-FAILURE's reading, not at JR.STATUS.RECOVERED's."""
+    return any(a.job_failure for a in session.attempts)
 
 
 def status_check(rule: str) -> Check:
@@ -354,7 +444,16 @@ def status_check(rule: str) -> Check:
         for session in facts.sessions:
             if not session.judged_to_end or session.session.status is session.status:
                 continue
-            if status_rule(session.status, session.pending, session.stopped) == rule:
+            rule_at_fault = status_rule(
+                session.status,
+                session.pending,
+                session.stopped,
+                graceful=session.graceful,
+                job_failure=session.job_failure
+                or (session.status is not SessionStatus.FAILED and _had_job_failure(session.session)),
+                before_first=session.before_first,
+            )
+            if rule_at_fault == rule:
                 yield Violation(
                     rule,
                     f"session {session.session.number}",
@@ -549,7 +648,11 @@ def one_file_check(rule: str) -> Check:
 
 
 def check_file_creation(facts: Facts) -> Iterator[Violation]:
-    """JR.SF.FILE-CREATION: a session's file is created by its first run that processes a VM."""
+    """JR.SF.FILE-CREATION: a session's file is created by its first run that processes a VM, or (reading
+    initial-run) by its initial run, even empty."""
+    if facts.scenario.readings.sf_file_creation is FileCreation.INITIAL_RUN:
+        yield from _file_at_initial_run(facts)
+        return
     for session, files in _single_files(facts):
         first_with_data = next(
             (a.number for a in session.attempts if any(t.result is not TaskResult.FAILED for t in a.tasks)),
@@ -563,6 +666,19 @@ def check_file_creation(facts: Facts) -> Iterator[Violation]:
                 if first_with_data
                 else "no file: no VM was processed",
                 f"file {files[0].id!r} created by attempt {files[0].attempt}",
+                session.number,
+            )
+
+
+def _file_at_initial_run(facts: Facts) -> Iterator[Violation]:
+    for session, files in _single_files(facts):
+        ran = any(a.number == 1 for a in session.attempts)
+        if ran and (not files or files[0].attempt != 1):
+            yield Violation(
+                "JR.SF.FILE-CREATION",
+                f"session {session.number}",
+                "the file created by the initial run (attempt 1)",
+                f"file {files[0].id!r} created by attempt {files[0].attempt}" if files else "no file",
                 session.number,
             )
 
@@ -805,6 +921,9 @@ CHECKS: dict[str, Check] = {
     "JR.STATUS.RECOVERED": status_check("JR.STATUS.RECOVERED"),
     "JR.JOB-FAILURE": status_check("JR.JOB-FAILURE"),
     "JR.STOP.STATUS": _all(status_check("JR.STOP.STATUS"), check_stopped_flag),
+    "JR.STOP.IMMEDIATE": status_check("JR.STOP.IMMEDIATE"),
+    "JR.STOP.GRACEFUL": _all(status_check("JR.STOP.GRACEFUL"), task_set_check("JR.STOP.GRACEFUL")),
+    "JR.STOP.GRACEFUL.BEFORE-FIRST": status_check("JR.STOP.GRACEFUL.BEFORE-FIRST"),
     "JR.PM.FILE-PER-VM": _all(
         for_format(ChainFormat.PER_MACHINE, check_point_per_processed_task),
         per_machine_file_check("JR.PM.FILE-PER-VM"),

@@ -168,14 +168,26 @@ def _failure(scenario: Json) -> str:
     return "\n".join(parts)
 
 
+def _under(report: Json) -> str:
+    """`` under readings ...`` (retrykit.readings), or nothing for a report of an older kit."""
+    readings = report.get("readings")
+    return f" {cell(readings['summary'])}" if readings else ""
+
+
+def _declared(headline: Json) -> str:
+    declared = headline.get("declared_readings")
+    return f" Declared readings: {_tally(declared)}." if declared and declared["total"] else ""
+
+
 def render_markdown(report: Json) -> str:
     impl = report["implementation"]
     headline = report["headline"]
     lines = [
         f"# Job retry conformance: {cell(impl['name'])} {cell(impl['version'])}",
         "",
-        f"Conforms to the page: **{report['conforms']}**. Documented rules: "
-        f"{_tally(headline['documented_rules'])}. Interpretations: {_tally(headline['interpretations'])}.",
+        f"Conforms to the page: **{report['conforms']}**{_under(report)}. Documented rules: "
+        f"{_tally(headline['documented_rules'])}. Interpretations: {_tally(headline['interpretations'])}."
+        + _declared(headline),
         "",
         *[f"- {cell(reason)}" for reason in report["reasons"]],
         "",
@@ -270,7 +282,8 @@ def render_markdown(report: Json) -> str:
 def _implementation_row(i: Json) -> list[object]:
     report = "complete" if i["complete"] else "partial (the run was interrupted)"
     reasons = "; ".join(i["reasons"]) or "-"
-    return [i["key"], i["label"], i["conforms"], reasons, *i["counts"].values(), report, i["generated"]]
+    conforms = f"{i['conforms']} {i['readings']}" if i.get("readings") else i["conforms"]
+    return [i["key"], i["label"], conforms, reasons, *i["counts"].values(), report, i["generated"]]
 
 
 def render_matrix_markdown(matrix: Json) -> str:

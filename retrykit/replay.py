@@ -35,8 +35,9 @@ def _shown(text: object) -> str:
 
 def read_identity(folder: Path) -> TargetIdentity:
     """Who recorded the traces: ``identity.json`` holds what the product's adapter would say in its hello
-    (``implementation`` with name and version, and ``capabilities``). Without it, the folder names the
-    implementation and every capability is declared, so no scenario is silently not applicable."""
+    (``implementation`` with name and version, ``capabilities``, and optionally ``readings``). Without it,
+    the folder names the implementation and every capability is declared, so no scenario is silently not
+    applicable."""
     path = folder / IDENTITY
     if not path.exists():
         return TargetIdentity((folder.resolve().name or "recorded traces")[:_NAME_LENGTH], "unknown")
@@ -55,7 +56,12 @@ def read_identity(folder: Path) -> TargetIdentity:
             f"{violation.path}: {_shown(violation.message)}"
         ) from None
     implementation = hello["implementation"]
-    return TargetIdentity(implementation["name"], implementation["version"], frozenset(hello["capabilities"]))
+    return TargetIdentity(
+        implementation["name"],
+        implementation["version"],
+        frozenset(hello["capabilities"]),
+        hello.get("readings", {}),
+    )
 
 
 def _recorded(folder: Path) -> dict[str, tuple[Path, ...]]:

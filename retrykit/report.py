@@ -13,13 +13,16 @@ import re
 import shlex
 import tempfile
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from retrykit import __version__
 from retrykit.catalogue import Catalogue, RuleKind
 from retrykit.filing import filings
+from retrykit.readings import bind
+from retrykit.readings import headline as readings_headline
+from retrykit.readings import summary as readings_summary
 from retrykit.results import InterpretationPolicy, ScenarioResult, Verdict, conformance, rule_verdict
 from retrykit.validation import SchemaViolation, validate
 
@@ -44,6 +47,9 @@ class Implementation:
     """Why the run stopped early with the adapter (unresponsive); empty when it did not."""
     traces: str = ""
     """The folder of recorded traces judged instead of a live target (--traces); empty for a live one."""
+    readings: dict[str, str] = field(default_factory=dict)
+    """The readings the target declared in its hello or the user with --reading, by name; the rest are the
+    kit's defaults."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +236,7 @@ def build_report(
     the suite's recorded mutation score (retrykit.mutation), quoted so a reviewer can weigh a pass;
     ``run_id`` names the run, which report.md and report.html beside it name too (retrykit.report_set)."""
     known = known_failures or {}
+    catalogue = bind(catalogue, implementation.readings)
     by_rule = (strength or {}).get("rules", {})
     rules = []
     rule_verdicts = [(rule, rule_verdict(results, rule.id, rule.kind)) for rule in catalogue.rules]
@@ -251,6 +258,7 @@ def build_report(
         )
     documented = [v for rule, v in rule_verdicts if rule.kind.documented]
     interpretations = [v for rule, v in rule_verdicts if rule.kind is RuleKind.INTERPRETATION]
+    declared_readings = [v for rule, v in rule_verdicts if rule.kind is RuleKind.DECLARED]
     scenario_verdicts = [r.verdict for r in results]
     outcome = conformance(
         results,
@@ -288,6 +296,11 @@ def build_report(
         "headline": {
             "documented_rules": _tally(documented),
             "interpretations": _tally(interpretations),
+            "declared_readings": _tally(declared_readings),
+        },
+        "readings": {
+            "summary": readings_headline(implementation.readings),
+            "each": readings_summary(implementation.readings),
         },
         "totals": totals,
         "failure_summary": _failure_summary(results, catalogue),

@@ -152,7 +152,7 @@ def grade(error: BaseException | None, rules: tuple[str, ...], catalogue: Catalo
             UNEXPLAINED,
             findings,
         )
-    documented = any(catalogue[r].kind.documented for r in findings if r in catalogue)
+    documented = any(catalogue[r].kind.binding for r in findings if r in catalogue)
     return Grade(Verdict.FAILED if documented else Verdict.DIFFERS, str(error), "", findings)
 
 
@@ -208,6 +208,9 @@ def conformance(
 ) -> Conformance:
     """The run's verdict with the reasons a person reads (step 4 of the model)."""
     failed = [r for r, (kind, v) in rule_verdicts.items() if kind.documented and v is Verdict.FAILED]
+    unfollowed = [
+        r for r, (kind, v) in rule_verdicts.items() if kind is RuleKind.DECLARED and v is Verdict.FAILED
+    ]
     differs = [r for r, (kind, v) in rule_verdicts.items() if v is Verdict.DIFFERS]
     errors = [r for r in results if r.verdict is Verdict.ERROR]
     skipped = [r for r in results if r.verdict is Verdict.SKIPPED]
@@ -233,6 +236,8 @@ def conformance(
     reasons: list[str] = []
     if failed:
         reasons.append(f"{len(failed)} documented rule(s) failed: {_listed(failed)}")
+    if unfollowed:
+        reasons.append(f"{len(unfollowed)} declared reading(s) not followed, by rule: {_listed(unfollowed)}")
     if differs:
         counted = "counted: --interpretations fail" if policy is InterpretationPolicy.FAIL else "not counted"
         reasons.append(
@@ -240,15 +245,20 @@ def conformance(
         )
     reasons += blocking
     if not_applicable:
-        capabilities = sorted({c for r in not_applicable for c in r.missing_capabilities})
-        reasons.append(
-            f"not judged, the target does not declare {', '.join(capabilities)}: "
-            f"{len(not_applicable)} scenario(s) not applicable"
-        )
+        missing = {c for r in not_applicable for c in r.missing_capabilities}
+        readings = {c for c in missing if c.startswith("reading ")}
+        for what, listed in (
+            ("the target does not declare", sorted(missing - readings)),
+            ("written for another alternative of a reading:", sorted(readings)),
+        ):
+            scenarios = sum(bool(set(r.missing_capabilities) & set(listed)) for r in not_applicable)
+            shown = ", ".join(c.removeprefix("reading ") for c in listed)
+            if listed:
+                reasons.append(f"not judged, {what} {shown}: {scenarios} scenario(s) not applicable")
     unfiled = [r.nodeid for r in results if r.verdict is Verdict.FAILED and not r.findings]
     if unfiled:
         reasons.append(f"{len(unfiled)} scenario(s) failed without a rule at fault: {_listed(unfiled)}")
-    if failed or unfiled or (differs and policy is InterpretationPolicy.FAIL):
+    if failed or unfollowed or unfiled or (differs and policy is InterpretationPolicy.FAIL):
         conforms = Conforms.NO
     elif blocking:
         conforms = Conforms.NOT_ESTABLISHED

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO
 
 Json = dict[str, Any]
@@ -33,11 +33,13 @@ def serve(
     version: str,
     capabilities: Iterable[str],
     window: int = 1,
+    readings: Mapping[str, str] | None = None,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> int:
     """Answer every harness message until 'shutdown' or end of input; returns the exit status. ``window``
-    is how many runs the harness may send before reading their answers: they are answered in order."""
+    is how many runs the harness may send before reading their answers: they are answered in order;
+    ``readings`` are the readings the implementation declares (protocol 1.2), by name."""
     for line in stdin:
         if not line.strip():
             continue
@@ -58,7 +60,8 @@ def serve(
                     "implementation": {"name": name, "version": version},
                     "capabilities": sorted(set(capabilities)),
                 }
-                | ({"window": window} if window > 1 else {}),
+                | ({"window": window} if window > 1 else {})
+                | ({"readings": dict(readings)} if readings else {}),
             )
         elif kind == "run":
             seq = message.get("seq", 1)

@@ -17,6 +17,7 @@ Every scenario produced survives ``scenario_from_json(scenario_to_json(s))`` unc
 from __future__ import annotations
 
 import functools
+from dataclasses import fields
 
 from hypothesis import strategies as st
 
@@ -30,9 +31,12 @@ from retrykit.reference.model import (
     RetrySettings,
     Scenario,
     SessionPlan,
+    StopMode,
     TaskResult,
     Trigger,
 )
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
+from retrykit.reference.readings import Readings
 
 MAX_CUSTOM_RETRIES = 6
 """Custom retry counts are drawn from 0..6: past the default of 3, and still cheap to run."""
@@ -129,7 +133,12 @@ def _outcome_sets(vms: tuple[str, ...], attempts: int) -> st.SearchStrategy[tupl
 
 @functools.cache
 def _manual_stops(vm_count: int, attempts: int) -> st.SearchStrategy[ManualStop]:
-    return st.builds(ManualStop, attempt=st.integers(1, attempts), after_tasks=st.integers(0, vm_count))
+    return st.builds(
+        ManualStop,
+        attempt=st.integers(1, attempts),
+        after_tasks=st.integers(0, vm_count),
+        mode=st.sampled_from(StopMode),
+    )
 
 
 @functools.cache
@@ -182,6 +191,12 @@ def scenarios_for(job: Job, max_sessions: int = 4) -> st.SearchStrategy[Scenario
     _check_at_least_one("max_sessions", max_sessions)
     plans = _plan_lists(job.vms, max_attempts(job), max_sessions)
     return plans.map(lambda sessions: Scenario(job, tuple(sessions)))
+
+
+def readings() -> st.SearchStrategy[Readings]:
+    """Any alternative of every reading."""
+    choices = {f.name: st.sampled_from(type(getattr(DEFAULT_READINGS, f.name))) for f in fields(Readings)}
+    return st.builds(Readings, **choices)
 
 
 def scenarios(max_vms: int = 6, max_sessions: int = 4) -> st.SearchStrategy[Scenario]:

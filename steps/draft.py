@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from retrykit.errors import ScenarioAuthoringError
 from retrykit.naming import vm_name
 from retrykit.reference.model import (
+    DEFAULT_RETRY_COUNT,
     ChainFormat,
     InjectedOutcome,
     Job,
@@ -15,9 +16,12 @@ from retrykit.reference.model import (
     RetrySettings,
     Scenario,
     SessionPlan,
+    StopMode,
     TaskResult,
     Trigger,
 )
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
+from retrykit.reference.readings import Readings, ZeroRetries
 
 
 def _attempt(number: int) -> int:
@@ -54,6 +58,8 @@ class ScenarioDraft:
     session_count: int = 1
     sessions: dict[int, SessionDraft] = field(default_factory=dict)
     related: RelatedSettings = field(default_factory=RelatedSettings)
+    readings: Readings = DEFAULT_READINGS
+    """The readings the run is judged under; the scenario carries them to the target and the judges."""
 
     def session(self, number: int) -> SessionDraft:
         if number < 1:
@@ -73,15 +79,18 @@ class ScenarioDraft:
     def inject(self, session: int, vm: str, attempt: int, result: TaskResult) -> None:
         self.session(session).outcomes[(self.vm(vm), _attempt(attempt))] = result
 
-    def stop(self, session: int, attempt: int, after_tasks: int) -> None:
-        self.session(session).stop = ManualStop(_attempt(attempt), after_tasks)
+    def stop(self, session: int, attempt: int, after_tasks: int, mode: StopMode = StopMode.IMMEDIATE) -> None:
+        self.session(session).stop = ManualStop(_attempt(attempt), after_tasks, mode)
 
     def build(self) -> Scenario:
         if self.vm_count is None:
             raise ScenarioAuthoringError("the scenario never says how many VMs the job protects")
         if self.chain_format is None:
             raise ScenarioAuthoringError("the scenario never says which backup chain format the job keeps")
-        runs = 1 + self.retry.effective_count
+        retries = self.retry.effective_count
+        if self.retry.count == 0 and self.readings.retry_count_zero is ZeroRetries.DEFAULT_COUNT:
+            retries = DEFAULT_RETRY_COUNT  # "every attempt" under the reading that reads 0 as the default
+        runs = 1 + retries
         plans = []
         for number in range(1, self.session_count + 1):
             draft = self.sessions.get(number, SessionDraft())
@@ -107,4 +116,4 @@ class ScenarioDraft:
             post_job_script=self.related.post_job_script,
             chained_job=self.related.chained_job,
         )
-        return Scenario(job, tuple(plans))
+        return Scenario(job, tuple(plans), self.readings)

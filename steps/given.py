@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers
 
-from retrykit.reference.model import ChainFormat, RetrySettings, TaskResult, Trigger
+from retrykit.reference.model import ChainFormat, RetrySettings, StopMode, TaskResult, Trigger
 from retrykit.steps.draft import ScenarioAuthoringError, ScenarioDraft
 
 _CHAINS = {"per-machine": ChainFormat.PER_MACHINE, "single-file": ChainFormat.SINGLE_FILE}
@@ -124,6 +124,20 @@ def outcome_table(draft: ScenarioDraft, session: int, datatable: list[list[str]]
 )
 def manual_stop(draft: ScenarioDraft, session: int, attempt: int, tasks: int) -> None:
     draft.stop(session, attempt, tasks)
+
+
+@given(
+    parsers.re(
+        r"the user stops session (?P<session>\d+) gracefully during attempt (?P<attempt>\d+) "
+        r"(?:while task (?P<task>\d+) is being processed|(?P<before>before its first task starts))"
+    ),
+    converters={"session": int, "attempt": int},
+)
+def graceful_stop(
+    draft: ScenarioDraft, session: int, attempt: int, task: str | None, before: str | None
+) -> None:
+    """A graceful stop lets the task being processed, and those before it, finish; none starts after."""
+    draft.stop(session, attempt, 0 if before else int(task or 0), StopMode.GRACEFUL)
 
 
 @given(

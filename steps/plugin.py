@@ -24,22 +24,25 @@ from retrykit.adapter import DEFAULT_MAX_FAILURES, DEFAULT_TIMEOUT, AdapterTarge
 from retrykit.drivers import Target
 from retrykit.errors import KitUsageError
 from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
+from retrykit.readings import READING_TAG_PREFIX, active, bind, declared, parse_options, scenario_mismatch
+from retrykit.reference.readings import Readings
 from retrykit.report import Implementation
 from retrykit.results import InterpretationPolicy
 from retrykit.steps.draft import ScenarioDraft
 from retrykit.steps.given import *  # noqa: F403  (pytest-bdd finds steps as fixtures of this plugin module)
 from retrykit.steps.given_related import *  # noqa: F403
-from retrykit.steps.reporting import IMPLEMENTATION
+from retrykit.steps.reporting import COLLECTOR, IMPLEMENTATION
 from retrykit.steps.then import *  # noqa: F403
 from retrykit.steps.then_related import *  # noqa: F403
 from retrykit.steps.when import *  # noqa: F403
-from retrykit.steps.when import RUN_KEY
+from retrykit.steps.when import MISSING_KEY, NOT_APPLICABLE, RUN_KEY
 from retrykit.targets import check_choice, open_target
 from retrykit.verdicts import ClaimLog, ScenarioFindings
 
 MARKERS = (
     "rule(rule_id): the catalogue rule a scenario checks (from its @JR.* tag)",
     "interpretation: the scenario's expectations rest on the kit's reading where the page is silent",
+    "reading(name, value): the scenario is written for that alternative of a reading (@reading:NAME=VALUE)",
 )
 
 
@@ -56,6 +59,10 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> bool | No
         return True
     if "@" + tag == INTERPRETATION_TAG:
         pytest.mark.interpretation(function)
+        return True
+    if ("@" + tag).startswith(READING_TAG_PREFIX):
+        name, _, value = ("@" + tag).removeprefix(READING_TAG_PREFIX).partition("=")
+        pytest.mark.reading(name, value)(function)
         return True
     return None
 
@@ -97,6 +104,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=1,
         help="run each scenario N times and report a target whose traces differ as nondeterministic "
         "(default: %(default)s)",
+    )
+    group.addoption(
+        "--reading",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="judge the target under this alternative of a reading the page leaves open, as if its adapter "
+        "declared it (repeatable; the names and alternatives are in features/catalogue.toml, [[reading]]); "
+        "it binds: a target that does otherwise fails",
     )
     group.addoption(
         "--interpretations",
@@ -160,6 +176,7 @@ def _usage(config: pytest.Config) -> tuple[str | None, float, Path | None]:
     traces = config.getoption("traces")
     try:
         check_choice(adapter, timeout, traces)
+        parse_options(config.getoption("reading"))
     except KitUsageError as error:
         raise pytest.UsageError(str(error)) from None
     return adapter, timeout, traces
@@ -179,17 +196,32 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
         pytestconfig.getoption("adapter") or "",
         adapter_target.handshake_error if adapter_target else "",
         traces=str(Path(traces).resolve()) if traces else "",
+        readings=declared(chosen.identity.readings, parse_options(pytestconfig.getoption("reading"))),
     )
     pytestconfig.stash[IMPLEMENTATION] = implementation
+    collector = pytestconfig.stash[COLLECTOR]
+    collector.catalogue = bind(collector.catalogue, implementation.readings)
     yield chosen
     chosen.close()
     if adapter_target is not None and adapter_target.gave_up and not adapter_target.handshake_error:
         pytestconfig.stash[IMPLEMENTATION] = replace(implementation, stopped=adapter_target.gave_up)
 
 
+@pytest.fixture(scope="session")
+def run_readings(target: Target, pytestconfig: pytest.Config) -> Readings:
+    """The readings every scenario of the run is judged under: the declared ones, else the kit's default."""
+    return active(pytestconfig.stash[IMPLEMENTATION].readings)
+
+
 @pytest.fixture
-def draft() -> ScenarioDraft:
-    return ScenarioDraft()
+def draft(request: pytest.FixtureRequest, run_readings: Readings) -> ScenarioDraft:
+    """A scenario written for another alternative of a reading than the run's is not applicable."""
+    wanted = [(str(m.args[0]), str(m.args[1])) for m in request.node.iter_markers("reading")]
+    missing = scenario_mismatch(wanted, run_readings)
+    if missing:
+        request.node.stash[MISSING_KEY] = missing
+        pytest.skip(f"{NOT_APPLICABLE}written for {', '.join(missing)}; the run is under another alternative")
+    return ScenarioDraft(readings=run_readings)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from tabulate import tabulate
 from retrykit.chain_view import FileRow, chain_rows, parse_row
 from retrykit.errors import ScenarioAuthoringError
 from retrykit.oracles import JOB_WIDE
+from retrykit.readings import scenario_mismatch
 from retrykit.reference.model import Session, SessionStatus
 from retrykit.steps.when import Run
 from retrykit.verdicts import ClaimLog
@@ -102,6 +103,21 @@ def session_status(run: Run, claims: ClaimLog, session: int, status: str) -> Non
     if found is not None:
         expected = SessionStatus(status.lower()).value
         claims.check(f"status of session {session}", expected, found.status.value, session)
+
+
+@then(
+    parsers.re(
+        r"under the reading (?P<name>[a-z-]+)=(?P<value>[a-z-]+), "
+        r'session (?P<session>\d+) ends "(?P<status>Success|Warning|Failed)"'
+    ),
+    converters={"session": int},
+)
+def session_status_under(
+    run: Run, claims: ClaimLog, name: str, value: str, session: int, status: str
+) -> None:
+    """A status that only that alternative of a reading calls for; under another the step claims nothing."""
+    if not scenario_mismatch([(name, value)], run.scenario.readings):
+        session_status(run, claims, session, status)
 
 
 @then(

@@ -39,6 +39,7 @@ from retrykit.reference.model import (
     Session,
     SessionPlan,
     SessionStatus,
+    StopMode,
     TaskResult,
     TaskRun,
     Trace,
@@ -285,11 +286,35 @@ def _job_failure() -> tuple[Scenario, Trace]:
     return s, with_session(engine.run(s), 1, status=SessionStatus.SUCCESS)
 
 
-@wrong("JR.STOP.STATUS")
-def _stop_status() -> tuple[Scenario, Trace]:
+@wrong("JR.STOP.IMMEDIATE")
+def _stop_immediate() -> tuple[Scenario, Trace]:
     """The user stops the session after its only task finished, yet it ends Success."""
     s = scenario(plan(stop=ManualStop(1, 1)), vms=1)
     return s, with_session(engine.run(s), 1, status=SessionStatus.SUCCESS)
+
+
+@wrong("JR.STOP.STATUS")
+def _stop_status() -> tuple[Scenario, Trace]:
+    """A graceful stop lets the only task finish and, under the default reading, must end Failed: Success."""
+    s = scenario(plan(stop=ManualStop(1, 1, StopMode.GRACEFUL)), vms=1)
+    return s, with_session(engine.run(s), 1, status=SessionStatus.SUCCESS)
+
+
+@wrong("JR.STOP.GRACEFUL")
+def _stop_graceful() -> tuple[Scenario, Trace]:
+    """A graceful stop while the second VM runs, yet that VM is terminated: only VM 1 ran."""
+    s = scenario(plan(stop=ManualStop(1, 2, StopMode.GRACEFUL)))
+    t = engine.run(s)
+    cut = replace(t.sessions[0].attempts[0], tasks=t.sessions[0].attempts[0].tasks[:1])
+    files = tuple(f for f in t.files if f.restore_points[0].vm == "VM 1")
+    return s, replace(with_session(t, 1, attempts=(cut,)), files=files)
+
+
+@wrong("JR.STOP.GRACEFUL.BEFORE-FIRST")
+def _stop_graceful_before_first() -> tuple[Scenario, Trace]:
+    """A graceful stop before the first VM, yet the session ends Warning."""
+    s = scenario(plan(stop=ManualStop(1, 0, StopMode.GRACEFUL)))
+    return s, with_session(engine.run(s), 1, status=SessionStatus.WARNING)
 
 
 @wrong("JR.PM.FILE-PER-VM")
