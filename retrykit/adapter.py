@@ -496,6 +496,11 @@ class AdapterTarget:
         """Why the kit stopped using this adapter for the rest of the run; empty while it is in use."""
         return "" if self._fatal is None else str(self._fatal)
 
+    def ended_by(self, error: TargetError) -> bool:
+        """Whether ``error`` is the one the kit stopped using this adapter for (a refused hello, or the
+        verdict every run gets once it gave up), rather than one run's own error."""
+        return error is self._fatal
+
     def run(self, scenario: Scenario) -> Trace:
         try:
             trace = self._run(scenario)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,21 +100,33 @@ class _Recorder:
         self.exported.append(Exported(*named, item.nodeid, scenario_rules(item), built))
 
 
-def collect(features: Path = FEATURES) -> list[Exported]:
-    """Every scenario of the suite in ``features``, as its steps build it."""
+def _record(arguments: Sequence[str]) -> tuple[_Recorder, int]:
+    """Run pytest with ``arguments`` in-process against the reference, keeping each scenario built."""
     recorder = _Recorder()
     with tempfile.TemporaryDirectory() as scratch:
         status = pytest.main(
-            [str(features), "-p", "no:terminal", "-p", "no:cacheprovider", "--report-dir", scratch],
+            [*arguments, "-p", "no:terminal", "-p", "no:cacheprovider", "--report-dir", scratch],
             plugins=[recorder],
         )
+    return recorder, int(status)
+
+
+def built(arguments: Sequence[str]) -> list[Exported]:
+    """The scenarios the suite's steps build for these pytest arguments; those that fail to build are
+    left out (their tests fail in the run that asked)."""
+    return _record(arguments)[0].exported
+
+
+def collect(features: Path = FEATURES) -> list[Exported]:
+    """Every scenario of the suite in ``features``, as its steps build it."""
+    recorder, status = _record([str(features)])
     if recorder.unbuilt:
         raise KitUsageError(
             f"{len(recorder.unbuilt)} scenario(s) could not be built, e.g. {recorder.unbuilt[0]}: "
             f"run pytest {features} to see why"
         )
     if not recorder.exported:
-        raise KitUsageError(f"no scenario found in {features} (pytest exit status {int(status)})")
+        raise KitUsageError(f"no scenario found in {features} (pytest exit status {status})")
     return recorder.exported
 
 

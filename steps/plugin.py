@@ -24,6 +24,7 @@ from retrykit.adapter import DEFAULT_MAX_FAILURES, DEFAULT_TIMEOUT, AdapterTarge
 from retrykit.drivers import Target
 from retrykit.errors import KitUsageError
 from retrykit.inventory import INTERPRETATION_TAG, RULE_TAG_PREFIX
+from retrykit.prefetch import Mode
 from retrykit.readings import READING_TAG_PREFIX, active, bind, declared, parse_options, scenario_mismatch
 from retrykit.reference.readings import Readings
 from retrykit.report import Implementation
@@ -113,6 +114,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="judge the target under this alternative of a reading the page leaves open, as if its adapter "
         "declared it (repeatable; the names and alternatives are in features/catalogue.toml, [[reading]]); "
         "it binds: a target that does otherwise fails",
+    )
+    group.addoption(
+        "--prefetch",
+        choices=[m.value for m in Mode],
+        default=Mode.AUTO.value,
+        help="on: at the first scenario, send every scenario to the adapter at once, pipelined, and judge "
+        "each test's answer when it runs; off: send each scenario when its test runs; auto: on for an "
+        "adapter whose hello declares a window of runs in flight (default: %(default)s)",
     )
     group.addoption(
         "--interpretations",

@@ -1,4 +1,8 @@
-"""The one ``When`` step: hand the scenario, as plain data, to the target and keep its trace."""
+"""The one ``When`` step: hand the scenario, as plain data, to the target and keep its trace.
+
+Through an adapter with a window, the scenarios were sent all at once before the first test needed one
+(retrykit.prefetch); the step then takes its scenario's outcome instead of asking again.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from pytest_bdd import when
 
-from retrykit import contract
+from retrykit import contract, prefetch
 from retrykit.adapter import AdapterTarget
 from retrykit.drivers import Target, required_capabilities, run_consistently
 from retrykit.errors import TargetError
@@ -29,18 +33,35 @@ MISSING_KEY = pytest.StashKey[tuple[str, ...]]()
 NOT_APPLICABLE = "not applicable: "
 
 
+@pytest.fixture(scope="session")
+def prefetched(target: Target, request: pytest.FixtureRequest) -> prefetch.Prefetched:
+    """The outcomes of every scenario of the session, when prefetching is wanted (retrykit.prefetch)."""
+    if not isinstance(target, AdapterTarget) or not prefetch.wanted(request.config, target):
+        return prefetch.Prefetched()
+    return prefetch.fetch(target, prefetch.scenarios_of(request.config, request.session.items))
+
+
 @when("the job's sessions run", target_fixture="run")
-def sessions_run(draft: ScenarioDraft, target: Target, request: pytest.FixtureRequest) -> Run:
+def sessions_run(
+    draft: ScenarioDraft, target: Target, prefetched: prefetch.Prefetched, request: pytest.FixtureRequest
+) -> Run:
     scenario = draft.build()
     request.node.stash[SCENARIO_KEY] = scenario
     missing = tuple(sorted(required_capabilities(scenario) - target.identity.capabilities))
     if missing:
         request.node.stash[MISSING_KEY] = missing
         pytest.skip(f"{NOT_APPLICABLE}{target.identity.name} does not declare {', '.join(missing)}")
+    answer = prefetched.take(scenario)
     try:
-        trace = run_consistently(target, scenario, request.config.getoption("repeat"))
+        if answer is None:
+            trace = run_consistently(target, scenario, request.config.getoption("repeat"))
+        else:
+            trace = answer.trace()
     except TargetError:
-        if isinstance(target, AdapterTarget) and target.gave_up:
+        gave_up = (
+            answer.gave_up if answer is not None else isinstance(target, AdapterTarget) and target.gave_up
+        )
+        if isinstance(target, AdapterTarget) and gave_up:
             request.session.shouldstop = f"stopped early: {target.gave_up}"
         raise
     contract.enforce(scenario, trace)
