@@ -83,16 +83,22 @@ TWO_VMS = Bound(max_vms=2)
 (benchmarks/run.py checks the default bound itself), in a fraction of the time."""
 
 
+NOT_ENUMERATED = ("JR.WAIT.", "JR.MANUAL-RETRY.", "JR.NOTIFY.", "JR.AFTER-JOB.")
+"""Families of rules from Veeam's related pages whose inputs (a retry wait, the Retry command,
+notifications, a post-job script or chained job) the bound does not enumerate: the features catch them."""
+EXHAUSTED = sorted(name for name, m in shipped().MUTANTS.items() if not m.rule.startswith(NOT_ENUMERATED))
+
+
 @pytest.fixture(scope="module")
 def caught() -> dict[str, set[str]]:
-    """The group keys exhaust finds against every shipped mutant, two at a time."""
-    names = sorted(shipped().MUTANTS)
+    """The group keys exhaust finds against every shipped mutant it can reach, two at a time."""
+    names = EXHAUSTED
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = pool.map(lambda name: against(name, TWO_VMS), names)
         return {name: {g.key for g in result.groups} for name, result in zip(names, results, strict=True)}
 
 
-@pytest.mark.parametrize("name", sorted(shipped().MUTANTS))
+@pytest.mark.parametrize("name", EXHAUSTED)
 def test_a_mutant_is_caught_by_the_rule_it_breaks(caught: dict[str, set[str]], name: str) -> None:
     rule = shipped().MUTANTS[name].rule
     assert rule in caught[name], sorted(caught[name])
