@@ -61,7 +61,7 @@ Feature: The Retry command
 
   Rule: A Retry run is not retried automatically
 
-    @JR.MANUAL-RETRY.NOT-RETRIED @interpretation
+    @JR.MANUAL-RETRY.NOT-RETRIED @interpretation @reading:retry-command-retried=no
     Scenario: A Retry whose VM fails again runs once
       Given the job keeps the default retry setting
       And "VM 3" fails every attempt of session 1
@@ -70,6 +70,17 @@ Feature: The Retry command
       When the job's sessions run
       Then session 2 is not retried
       And session 2 ends "Failed"
+
+    @JR.MANUAL-RETRY.NOT-RETRIED @interpretation @reading:retry-command-retried=yes
+    Scenario: Read as resuming the failed session's retries, a Retry whose VM fails again is retried
+      Given the job keeps the default retry setting
+      And "VM 3" fails every attempt of session 1
+      And the user asks for a Retry of the job as session 2
+      And "VM 3" fails attempt 1 of session 2
+      When the job's sessions run
+      Then session 2 has 2 attempts
+      And attempt 2 of session 2 runs "VM 3"
+      And session 2 ends "Success"
 
   Rule: A Retry run writes files of its own
 

@@ -36,6 +36,7 @@ from retrykit.reference.readings import (
     JobFailureStatus,
     Readings,
     RecoveredStatus,
+    RetryCommandRetried,
     ZeroRetries,
 )
 
@@ -223,11 +224,13 @@ def _retry_command(
     job: Job,
     sessions: list[Session],
     left_over: frozenset[str],
-    run_session: Callable[[Job], tuple[Session, frozenset[str]]],
+    run_session: Callable[[SessionPlan, Job], tuple[Session, frozenset[str]]],
+    retried: RetryCommandRetried,
 ) -> tuple[Session, frozenset[str]]:
     """A session the user's Retry command asks for: refused (no attempt, nothing changes) unless the last
     session that ran ended Failed; otherwise a session over the VMs it left (I.MANUAL-RETRY.CHAIN: its
-    files are its own, as any session's)."""
+    files are its own, as any session's). I.MANUAL-RETRY.NOT-RETRIED: it gets no automatic retry, or
+    (reading retry-command-retried=yes) the job's retries as a scheduled session would."""
     previous = next(s for s in reversed(sessions) if not s.refused)
     if refuses_retry(previous):
         return Session(number, plan.trigger, previous.status, (), refused=True), left_over
@@ -236,7 +239,10 @@ def _retry_command(
         failed = 1 in plan.job_failure_attempts
         status = session_status({}, job_failure=failed, stopped=False)
         return Session(number, plan.trigger, status, (Attempt(1, (), failed),)), left_over
-    return run_session(scope)
+    if retried is RetryCommandRetried.NO:
+        return run_session(plan, scope)
+    session, still_left = run_session(replace(plan, trigger=Trigger.SCHEDULED), scope)
+    return replace(session, trigger=plan.trigger), still_left
 
 
 def run(scenario: Scenario) -> Trace:
@@ -256,14 +262,9 @@ def run(scenario: Scenario) -> Trace:
                 sessions,
                 left_over,
                 partial(
-                    _run_session,
-                    number,
-                    plan,
-                    chain=chain,
-                    left_over=left_over,
-                    clean=clean,
-                    readings=readings,
+                    _run_session, number, chain=chain, left_over=left_over, clean=clean, readings=readings
                 ),
+                readings.retry_command_retried,
             )
         else:
             session, left_over = _run_session(number, plan, job, chain, left_over, clean, readings)

@@ -42,6 +42,7 @@ from retrykit.reference.readings import (
     JobFailureStatus,
     Readings,
     RecoveredStatus,
+    RetryCommandRetried,
     ZeroRetries,
 )
 
@@ -185,7 +186,7 @@ def forbidden_by(job: Job, decision: Decision, readings: Readings = DEFAULT_READ
     The order is the precedence a reader expects: who started or stopped the session first, then what
     the session stood at, then how many retries the job allows.
     """
-    if decision.trigger is Trigger.RETRY:
+    if decision.trigger is Trigger.RETRY and readings.retry_command_retried is RetryCommandRetried.NO:
         return "JR.MANUAL-RETRY.NOT-RETRIED"
     if decision.trigger is Trigger.MANUAL:
         return "JR.MANUAL.START"
@@ -331,7 +332,10 @@ def _decisions(facts: Facts) -> Iterator[Decision]:
 
 
 def _missing_retry_rule(job: Job, decision: Decision) -> str:
-    """A retry owed by a count of 0 read as the default is owed by JR.COUNT.ZERO's reading."""
+    """A retry owed by a count of 0 read as the default is owed by JR.COUNT.ZERO's reading, and one owed
+    by a Retry-command session by JR.MANUAL-RETRY.NOT-RETRIED's."""
+    if decision.trigger is Trigger.RETRY:
+        return "JR.MANUAL-RETRY.NOT-RETRIED"
     if decision.attempt == 1 and count_rule(job) != "JR.COUNT.ZERO":
         return "JR.RETRY.AUTOMATIC"
     return count_rule(job)
