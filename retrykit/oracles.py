@@ -19,6 +19,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from retrykit.reference.model import (
     BackupFile,
@@ -178,6 +179,13 @@ class Facts:
     scenario: Scenario
     trace: Trace
     sessions: tuple[SessionFacts, ...]
+
+    @cached_property
+    def forbidding(self) -> tuple[tuple[Decision, str | None], ...]:
+        """Each decision with the rule that forbids a retry after it (forbidden_by): worked out once, not
+        once per retry rule's check."""
+        job, readings = self.scenario.job, self.scenario.readings
+        return tuple((d, forbidden_by(job, d, readings)) for s in self.sessions for d in s.decisions)
 
 
 def forbidden_by(job: Job, decision: Decision, readings: Readings = DEFAULT_READINGS) -> str | None:
@@ -347,8 +355,7 @@ def retry_check(rule: str) -> Check:
 
     def check(facts: Facts) -> Iterator[Violation]:
         job, readings = facts.scenario.job, facts.scenario.readings
-        for decision in _decisions(facts):
-            forbidding = forbidden_by(job, decision, readings)
+        for decision, forbidding in facts.forbidding:
             where = f"session {decision.session}, after attempt {decision.attempt}"
             if decision.retried and forbidding == rule:
                 yield Violation(
