@@ -11,6 +11,7 @@ from retrykit.oracles import Violation
 from retrykit.reference import engine
 from retrykit.report import Implementation, KnownFailure, build_report
 from retrykit.results import ScenarioResult, Verdict
+from retrykit.steplog import StepLine, StepOutcome
 from retrykit.validation import schema
 from retrykit.verdicts import FailedClaim
 
@@ -55,6 +56,8 @@ def hostile_results() -> list[ScenarioResult]:
             expected_trace=trace,
             reproducer=TEXT,
             rerun=f"pytest {TEXT}",
+            location=TEXT,
+            steps=(StepLine(TEXT, TEXT, 1, StepOutcome.FAILED, ((TEXT, TEXT), (TEXT, TEXT)), (TEXT,)),),
             **common,
         ),
         ScenarioResult(
