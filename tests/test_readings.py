@@ -36,7 +36,7 @@ ADAPTER = [sys.executable, str(ROOT / "adapters" / "reference_adapter.py")]
 READINGS = {r.name: r for r in load_readings()}
 JUDGED = [r.name for r in load_readings() if r.name != "retry-count-zero"]
 """Readings with a scenario for every alternative. retry-count-zero's 'rejected' makes count-0 scenarios
-not applicable: tested apart."""
+not applicable: it is tested apart."""
 
 
 def test_catalogue_schema_and_engine_list_the_same_readings_and_alternatives() -> None:
