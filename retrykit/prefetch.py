@@ -24,6 +24,7 @@ from retrykit.adapter import AdapterTarget
 from retrykit.drivers import Outcome, required_capabilities
 from retrykit.errors import ErrorKind, TargetError
 from retrykit.reference.model import Scenario, Trace
+from retrykit.reference.readings import Readings
 
 EXAMPLE_FIXTURE = "_pytest_bdd_example"
 """A fixture every pytest-bdd scenario test uses, and no other test: what marks a test as a scenario."""
@@ -72,15 +73,16 @@ def wanted(config: pytest.Config, target: object) -> bool:
     return mode is Mode.ON or target.window > 1
 
 
-def scenarios_of(config: pytest.Config, items: Sequence[pytest.Item]) -> list[Scenario]:
+def scenarios_of(config: pytest.Config, items: Sequence[pytest.Item], readings: Readings) -> list[Scenario]:
     """What the steps of the session's scenario tests build, in their order, by a nested in-process run
-    of just those tests with the same configuration file (its own prefetch off)."""
+    of just those tests with the same configuration file and the run's readings (its own prefetch off)."""
     tests = [
         f"{item.path}::{item.name}" for item in items if EXAMPLE_FIXTURE in getattr(item, "fixturenames", ())
     ]
     if not tests:
         return []
     options = ["--rootdir", str(config.rootpath), "--prefetch", Mode.OFF.value]
+    options += [f"--reading={name}={value}" for name, value in readings.differing().items()]
     options += ["-c", str(config.inipath)] if config.inipath else []
     return [e.scenario for e in export.built([*options, *tests])]
 

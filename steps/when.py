@@ -17,6 +17,7 @@ from retrykit.drivers import Target, required_capabilities, run_consistently
 from retrykit.errors import TargetError
 from retrykit.oracles import Violation, judge
 from retrykit.reference.model import Scenario, Trace
+from retrykit.reference.readings import Readings
 from retrykit.steps.draft import ScenarioDraft
 
 
@@ -34,11 +35,12 @@ NOT_APPLICABLE = "not applicable: "
 
 
 @pytest.fixture(scope="session")
-def prefetched(target: Target, request: pytest.FixtureRequest) -> prefetch.Prefetched:
+def prefetched(target: Target, run_readings: Readings, request: pytest.FixtureRequest) -> prefetch.Prefetched:
     """The outcomes of every scenario of the session, when prefetching is wanted (retrykit.prefetch)."""
     if not isinstance(target, AdapterTarget) or not prefetch.wanted(request.config, target):
         return prefetch.Prefetched()
-    return prefetch.fetch(target, prefetch.scenarios_of(request.config, request.session.items))
+    built = prefetch.scenarios_of(request.config, request.session.items, run_readings)
+    return prefetch.fetch(target, built)
 
 
 @when("the job's sessions run", target_fixture="run")

@@ -81,3 +81,23 @@ def test_a_mutant_answers_the_suite_alike_prefetched_and_one_at_a_time(
     finally:
         target.close()
     assert prefetched == live and len(live) == len(suite)
+
+
+@pytest.mark.parametrize("options", [[], ["--reading=retry-command-retried=yes"]])
+def test_every_scenario_takes_its_prefetched_answer_under_the_run_s_readings(
+    options: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nested run builds the very scenarios the tests build (readings included): none runs live."""
+    run = AdapterTarget.run
+    live: list[Scenario] = []
+
+    def counted(target: AdapterTarget, scenario: Scenario) -> object:
+        live.append(scenario)
+        return run(target, scenario)
+
+    monkeypatch.setattr(AdapterTarget, "run", counted)
+    adapter = shlex.join([sys.executable, str(ROOT / "adapters" / "reference_adapter.py")])
+    arguments = [str(ROOT / "features"), "-q", "--adapter", adapter, *options, "--report-dir", str(tmp_path)]
+    pytest.main(arguments)
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["totals"]["total"] > report["totals"]["not applicable"] and live == []
