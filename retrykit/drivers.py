@@ -7,8 +7,9 @@ a scenario runs unchanged against either.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,7 +82,7 @@ Outcome = Trace | TargetError | TargetSkipped
 """What one run of a scenario came to: the trace, or why there is none."""
 
 
-def run_each(target: Target, scenarios: Iterable[Scenario]) -> Iterator[Outcome]:
+def run_each(target: Target, scenarios: Iterable[Scenario]) -> Generator[Outcome]:
     """Each scenario's outcome, in order: pipelined through an adapter that accepts several runs in flight
     (AdapterTarget.run_many), one at a time otherwise."""
     many = getattr(target, "run_many", None)
@@ -111,6 +112,14 @@ def run_consistently(target: Target, scenario: Scenario, times: int = 1) -> Trac
     return first
 
 
+@functools.lru_cache(maxsize=16)
+def reference_trace(scenario: Scenario) -> Trace:
+    """The reference engine's trace of ``scenario``, computed once for everyone who asks for it soon after:
+    the engine is pure and a trace immutable, so judging the in-process reference against itself (its run,
+    then the difference check against the reference) costs one run of the engine, not two."""
+    return engine.run(scenario)
+
+
 class ReferenceTarget:
     """The in-process reference engine, behind the same JSON boundary as any external target."""
 
@@ -119,7 +128,7 @@ class ReferenceTarget:
 
     def run(self, scenario: Scenario) -> Trace:
         received = scenario_from_json(scenario_to_json(scenario))
-        return trace_from_json(trace_to_json(engine.run(received)))
+        return trace_from_json(trace_to_json(reference_trace(received)))
 
     def close(self) -> None:
         """Nothing to release in-process."""

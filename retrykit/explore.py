@@ -14,6 +14,7 @@ asked to (the ``fail`` interpretation policy).
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,7 +27,7 @@ from retrykit import contract, strategies
 from retrykit.canonical import differences
 from retrykit.catalogue import Catalogue, RuleKind
 from retrykit.codec import scenario_to_json, trace_to_json
-from retrykit.drivers import Outcome, Target, required_capabilities, run_each
+from retrykit.drivers import Outcome, Target, reference_trace, required_capabilities, run_each
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.oracles import Violation, judge
 from retrykit.reference import engine
@@ -125,7 +126,7 @@ def assess(scenario: Scenario, outcome: Outcome, catalogue: Catalogue) -> Findin
     if violations:
         graded = grade(ScenarioFindings([], list(violations)), (), catalogue)
         return Finding(scenario, graded.verdict, violations, trace=trace)
-    expected = engine.run(scenario)
+    expected = reference_trace(scenario)
     unexplained = () if trace == expected else tuple(differences(trace, expected))
     if unexplained:
         return Finding(scenario, Verdict.ERROR, differences=unexplained, error_kind=UNEXPLAINED, trace=trace)
@@ -144,6 +145,65 @@ class _Stop(Exception):
     """Raised inside the search so hypothesis shrinks towards a smaller failing scenario."""
 
 
+Search = Callable[[Callable[[Scenario], None]], None]
+"""Hypothesis's search calling a probe with each scenario: the same scenarios in the same order each time
+it is run with the same settings, up to where the probe raises."""
+
+
+class _Ahead:
+    """Outcomes of a search's scenarios, asked of a pipelined target all at once, waiting for the search to
+    generate each scenario again; once it stops (shrinking), its scenarios run live."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[Scenario, deque[Outcome]] = {}
+        self._left = 0
+        self._closed = False
+        self.diverged = False
+        """The search ended with outcomes never taken: hypothesis generated other scenarios this time."""
+
+    def add(self, scenario: Scenario, outcome: Outcome) -> None:
+        self._waiting.setdefault(scenario, deque()).append(outcome)
+        self._left += 1
+
+    def take(self, scenario: Scenario) -> Outcome | None:
+        waiting = None if self._closed else self._waiting.get(scenario)
+        if not waiting:
+            return None
+        self._left -= 1
+        return waiting.popleft()
+
+    def close(self) -> None:
+        self.diverged = self.diverged or self._left > 0
+        self._closed = True
+
+
+def _asked_ahead(target: Target, catalogue: Catalogue, search: Search) -> tuple[_Ahead, Exploration | None]:
+    """Generate the search's scenarios first, then run them through the target pipelined, up to the first
+    that is not a plain pass; the search's result when there is none (nothing to run again or shrink)."""
+    generated: list[Scenario] = []
+
+    def record(scenario: Scenario) -> None:
+        generated.append(scenario)
+
+    search(record)
+    capabilities = target.identity.capabilities
+    applicable = [s for s in generated if required_capabilities(s) <= capabilities]
+    ahead = _Ahead()
+    skipped = 0
+    outcomes = run_each(target, applicable)
+    try:
+        for scenario, outcome in zip(applicable, outcomes, strict=False):
+            ahead.add(scenario, outcome)
+            finding = assess(scenario, outcome, catalogue)
+            if finding is not None and finding.verdict is not Verdict.SKIPPED:
+                return ahead, None
+            skipped += finding is not None
+    finally:
+        outcomes.close()
+    passed = Exploration(len(generated), len(generated) - len(applicable), skipped)
+    return ahead, passed
+
+
 def explore(
     target: Target,
     catalogue: Catalogue,
@@ -154,29 +214,55 @@ def explore(
     max_vms: int = 6,
     max_sessions: int = 4,
 ) -> Exploration:
-    """Run up to ``examples`` scenarios; with ``seed`` None the search is derandomised (CI profile)."""
+    """Run up to ``examples`` scenarios; with ``seed`` None the search is derandomised (CI profile).
+
+    Through a target that takes several runs in flight, the search's scenarios are generated first and
+    run pipelined (hypothesis, not the target, sets the pace otherwise); a search that finds something is
+    then run again over the same scenarios, their first runs answered from those outcomes, so the rerun
+    of a failure, the shrinking and every verdict are those of a search one run at a time."""
+
+    def search(probe: Callable[[Scenario], None]) -> None:
+        test = settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            derandomize=seed is None,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.generate, Phase.shrink],
+            report_multiple_bugs=False,
+        )(given(strategies.scenarios(max_vms=max_vms, max_sessions=max_sessions))(probe))
+        (test if seed is None else hypothesis_seed(seed)(test))()
+
+    if getattr(target, "window", 1) > 1:
+        ahead, passed = _asked_ahead(target, catalogue, search)
+        if passed is not None:
+            return passed
+        state = _search(target, catalogue, search, include_interpretations, ahead)
+        if not ahead.diverged:
+            return state
+    return _search(target, catalogue, search, include_interpretations, _Ahead())
+
+
+def _search(
+    target: Target, catalogue: Catalogue, search: Search, include_interpretations: bool, ahead: _Ahead
+) -> Exploration:
+    """The search proper: each scenario's first run answered by ``ahead`` where it can be."""
     state = Exploration()
     capabilities = target.identity.capabilities
 
     def stops(finding: Finding) -> bool:
         return finding.verdict is not Verdict.DIFFERS or include_interpretations
 
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=seed is None,
-        suppress_health_check=list(HealthCheck),
-        phases=[Phase.generate, Phase.shrink],
-        report_multiple_bugs=False,
-    )
-    @given(strategies.scenarios(max_vms=max_vms, max_sessions=max_sessions))
     def probe(scenario: Scenario) -> None:
         state.examples += 1
         if not required_capabilities(scenario) <= capabilities:
             state.not_applicable += 1
             return
-        finding = examine(target, scenario, catalogue)
+        outcome = ahead.take(scenario)
+        if outcome is None:
+            finding = examine(target, scenario, catalogue)
+        else:
+            finding = assess(scenario, outcome, catalogue)
         if finding is None:
             return
         if finding.verdict is Verdict.SKIPPED:
@@ -189,18 +275,19 @@ def explore(
             return
         if stops(finding):
             state.log.append(finding)
+            ahead.close()
             raise _Stop(finding.summary())
         state.interpretation_differences += 1
         state.first_interpretation_difference = state.first_interpretation_difference or finding
 
-    search = probe if seed is None else hypothesis_seed(seed)(probe)
     try:
-        search()
+        search(probe)
     except _Stop:
         state.finding = _without_idle_sessions(state.log[-1], target, catalogue, stops)
     except Flaky:
         if not state.unreproduced:
             raise
+    ahead.close()
     return state
 
 

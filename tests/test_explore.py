@@ -25,6 +25,7 @@ from retrykit.validation import schema
 
 CATALOGUE = load_catalogue()
 MUTANTS = ROOT / "adapters" / "mutants.py"
+BROKEN = ROOT / "tests" / "broken_adapters"
 PYTEST_INI = """[pytest]
 addopts = -p no:cacheprovider
 markers =
@@ -103,14 +104,14 @@ def test_a_wrong_implementation_is_caught_with_a_small_runnable_reproducer(tmp_p
 def test_an_interpretation_only_difference_does_not_stop_the_search_unless_asked() -> None:
     from retrykit.adapter import AdapterTarget
 
-    target = AdapterTarget(shlex.split(mutant("sf-empty-initial-file")))
+    target = AdapterTarget(shlex.split(mutant("job-failure-ignored")))
     try:
         lenient = explore(target, CATALOGUE, examples=300, seed=3)
         strict = explore(target, CATALOGUE, examples=300, seed=3, include_interpretations=True)
     finally:
         target.close()
     assert lenient.finding is None and lenient.interpretation_differences > 0
-    assert strict.finding is not None and strict.finding.rules == ("JR.SF.FILE-CREATION",)
+    assert strict.finding is not None and strict.finding.rules == ("JR.JOB-FAILURE",)
 
 
 def test_capabilities_not_declared_are_skipped_not_failed() -> None:
@@ -177,3 +178,26 @@ def test_explore_exit_status_follows_the_verdict(capsys: pytest.CaptureFixture[s
     skipping = shlex.join([sys.executable, str(ROOT / "tests" / "broken_adapters" / "answers_skipped.py")])
     assert main(["explore", "--examples", "30", "--seed", "1", "--adapter", skipping]) == 1
     assert "conforms: not established" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [mutant("manual-stop-retried"), shlex.join([sys.executable, str(BROKEN / "crashes_on_second_run.py")])],
+)
+def test_a_pipelined_search_finds_and_shrinks_what_a_search_one_run_at_a_time_does(command: str) -> None:
+    """Through a window the scenarios are generated first and run all at once; the search then runs
+    again over them, so what it reruns, shrinks and reports is what one run at a time finds."""
+    from retrykit.adapter import AdapterTarget
+
+    found = []
+    for window in (16, 1):
+        target = AdapterTarget(shlex.split(command))
+        try:
+            target.start()
+            target.window = window
+            state = explore(target, CATALOGUE, examples=300, seed=7)
+        finally:
+            target.close()
+        assert state.finding is not None
+        found.append((state.examples, state.finding.scenario, state.finding.rules, state.finding.error_kind))
+    assert found[0] == found[1]
