@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,7 @@ from retrykit.mutation import shipped
 from retrykit.naming import file_name
 from retrykit.reference.model import Scenario, Trace
 from retrykit.report import Implementation, load_report
-from retrykit.space import Bound, size
+from retrykit.space import DEFAULT, Bound, scenarios, size
 
 CATALOGUE = load_catalogue()
 MUTANTS = ROOT / "adapters" / "mutants.py"
@@ -81,6 +82,26 @@ def test_the_reference_passes_every_scenario_of_a_small_bound() -> None:
 TWO_VMS = Bound(max_vms=2)
 """The default bound with one VM fewer: it still holds a scenario that catches every shipped mutant
 (benchmarks/run.py checks the default bound itself), in a fraction of the time."""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_the_node_adapter_passes_every_scenario_of_a_small_bound() -> None:
+    """An independent reading of the page agrees with the reference everywhere within the bound,
+    interpretations included, through its declared window."""
+    target = AdapterTarget(["node", str(ROOT / "adapters" / "node" / "adapter.mjs")])
+    try:
+        target.start()
+        result = exhaust(target, SMALL, CATALOGUE, include_interpretations=True)
+    finally:
+        target.close()
+    assert target.window > 1 and target.restarts == 0
+    assert result.groups == () and result.complete and result.judged == result.space == size(SMALL)
+
+
+def test_every_scenario_of_the_smaller_bound_is_one_of_the_default_bound() -> None:
+    """What exhaust finds at TWO_VMS it finds at the default bound too: that bound enumerates every
+    scenario of the smaller one, so a mutant caught there is caught by the default bound's run."""
+    assert set(scenarios(TWO_VMS)) <= set(scenarios(DEFAULT))
 
 
 NOT_ENUMERATED = ("JR.WAIT.", "JR.MANUAL-RETRY.", "JR.NOTIFY.", "JR.AFTER-JOB.")
