@@ -26,6 +26,7 @@ from retrykit.codec import scenario_from_json, trace_to_json
 from retrykit.drivers import ALL_CAPABILITIES
 from retrykit.reference import engine
 from retrykit.reference.model import BackupKind, ChainFormat, Job, SessionPlan, SessionStatus, TaskResult
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
 from retrykit.serve import serve
 
 Json = dict[str, Any]
@@ -220,12 +221,12 @@ def _graceful_stop_lands(tasks: Callable[[int], int]) -> Callable[[], None]:
     def patch() -> None:
         original = engine._run_session
 
-        def run_session(number: int, plan: SessionPlan, *args: Any) -> Any:
+        def run_session(number: int, plan: SessionPlan, *args: Any, **kwargs: Any) -> Any:
             stop = plan.stop
             if stop is not None and stop.mode is model.StopMode.GRACEFUL:
                 moved = model.ManualStop(stop.attempt, tasks(stop.after_tasks), stop.mode)
                 plan = dataclasses.replace(plan, stop=moved)
-            return original(number, plan, *args)
+            return original(number, plan, *args, **kwargs)
 
         engine._run_session = run_session
 
@@ -529,7 +530,9 @@ def run_with(mutant: Mutant) -> Callable[[Json], Json]:
     mutant.patch()
 
     def run(scenario: Json) -> Json:
-        return mutant.rewrite(scenario, trace_to_json(engine.run(scenario_from_json(scenario))))
+        """Like a product, a mutant follows the kit's default readings whatever the scenario carries."""
+        received = dataclasses.replace(scenario_from_json(scenario), readings=DEFAULT_READINGS)
+        return mutant.rewrite(scenario, trace_to_json(engine.run(received)))
 
     return run
 

@@ -27,7 +27,7 @@ from retrykit.errors import KitUsageError
 from retrykit.paths import FEATURES
 from retrykit.reference.model import Scenario
 from retrykit.report import write_atomically
-from retrykit.steps.when import SCENARIO_KEY
+from retrykit.steps.when import MISSING_KEY, SCENARIO_KEY
 
 INDEX = "index.json"
 KEY_LENGTH = 12
@@ -38,8 +38,10 @@ KEY_PATTERN = re.compile(rf"--(?P<key>[0-9a-f]{{{KEY_LENGTH}}})$")
 
 def scenario_key(scenario: Scenario) -> str:
     """A short hash of what the scenario asks, independent of where the suite states it; outcomes are
-    sorted, so only a change to the scenario itself changes its key (and voids a trace recorded for it)."""
+    sorted, so only a change to the scenario itself changes its key (and voids a trace recorded for it).
+    The readings it is judged under are left out: they change the verdict, never what the product does."""
     document = scenario_to_json(scenario)
+    document.pop("readings", None)
     for session in document["sessions"]:
         session["outcomes"].sort(key=lambda o: (o["attempt"], o["vm"]))
     text = json.dumps(document, sort_keys=True, separators=(",", ":"))
@@ -83,6 +85,8 @@ class _Recorder:
     def __init__(self) -> None:
         self.exported: list[Exported] = []
         self.unbuilt: list[str] = []
+        self.other_reading: list[Exported] = []
+        """Scenarios written for another alternative of a reading than the run's: exported, never run."""
 
     def pytest_bdd_before_scenario(
         self, request: pytest.FixtureRequest, feature: bdd.Feature, scenario: bdd.Scenario
@@ -97,7 +101,10 @@ class _Recorder:
         if built is None:
             self.unbuilt.append(item.nodeid)
             return
-        self.exported.append(Exported(*named, item.nodeid, scenario_rules(item), built))
+        exported = Exported(*named, item.nodeid, scenario_rules(item), built)
+        self.exported.append(exported)
+        if any(m.startswith("reading ") for m in item.stash.get(MISSING_KEY, ())):
+            self.other_reading.append(exported)
 
 
 def _record(arguments: Sequence[str]) -> tuple[_Recorder, int]:
@@ -113,8 +120,10 @@ def _record(arguments: Sequence[str]) -> tuple[_Recorder, int]:
 
 def built(arguments: Sequence[str]) -> list[Exported]:
     """The scenarios the suite's steps build for these pytest arguments; those that fail to build are
-    left out (their tests fail in the run that asked)."""
-    return _record(arguments)[0].exported
+    left out (their tests fail in the run that asked), and so are those the run's readings make not
+    applicable."""
+    recorder = _record(arguments)[0]
+    return [e for e in recorder.exported if e not in recorder.other_reading]
 
 
 def collect(features: Path = FEATURES) -> list[Exported]:

@@ -425,21 +425,28 @@ def status_rule(
     graceful: bool = False,
     job_failure: bool = False,
     before_first: bool = False,
+    graded_by_tasks: bool = False,
 ) -> str:
     """The rule that fixes a session's final status. A stopped session's is the stop's: Failed after an
     immediate stop, or a graceful stop that left work undone (Manual Stop of Backup Jobs); after a graceful
-    stop that left none, the reading of JR.STOP.STATUS."""
+    stop that left none, the reading of JR.STOP.STATUS, unless that reading grades it by its tasks
+    (``graded_by_tasks``: from-tasks, and a run failed or reported a job-level error), when the rules that
+    grade any session do."""
     if stopped and not graceful:
         return "JR.STOP.IMMEDIATE"
     if before_first:
         return "JR.STOP.GRACEFUL.BEFORE-FIRST"
-    if stopped:
+    if stopped and (unprocessed or not graded_by_tasks):
         return "JR.STOP.GRACEFUL" if unprocessed else "JR.STOP.STATUS"
     if expected is not SessionStatus.FAILED:
         return "JR.JOB-FAILURE" if job_failure else "JR.STATUS.RECOVERED"
     if unprocessed:
         return "JR.STATUS.FAILED"
     return "JR.JOB-FAILURE" if job_failure else "JR.STATUS.RECOVERED"
+
+
+def _had_failed_run(session: Session) -> bool:
+    return any(t.result is TaskResult.FAILED for a in session.attempts for t in a.tasks)
 
 
 def _had_job_failure(session: Session) -> bool:
@@ -463,6 +470,8 @@ def status_check(rule: str) -> Check:
                 job_failure=session.job_failure
                 or (session.status is not SessionStatus.FAILED and _had_job_failure(session.session)),
                 before_first=session.before_first,
+                graded_by_tasks=facts.scenario.readings.graceful_stop_status is GracefulStopStatus.FROM_TASKS
+                and (_had_job_failure(session.session) or _had_failed_run(session.session)),
             )
             if rule_at_fault == rule:
                 yield Violation(

@@ -49,6 +49,9 @@ def sessions_run(
 ) -> Run:
     scenario = draft.build()
     request.node.stash[SCENARIO_KEY] = scenario
+    other_reading = request.node.stash.get(MISSING_KEY, ())
+    if other_reading:
+        pytest.skip(f"{NOT_APPLICABLE}written for {', '.join(other_reading)}; the run is under another")
     missing = tuple(sorted(required_capabilities(scenario) - target.identity.capabilities))
     if missing:
         request.node.stash[MISSING_KEY] = missing

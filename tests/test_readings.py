@@ -79,6 +79,11 @@ def test_the_headline_names_the_declared_readings_and_the_defaults_left() -> Non
     )
 
 
+STATUS_RULES = {"JR.STOP.STATUS", "JR.STATUS.RECOVERED", "JR.JOB-FAILURE"}
+"""The readings that grade a session's status meet after a graceful stop read as from-tasks: one status
+can come from either of two of them, so the judge lays it at one of the three, never at a documented rule."""
+
+
 def _runnable(scenario_readings: Readings, scenario: object) -> bool:
     """A count of 0 read as rejected is a setting the engine refuses, as such a product would."""
     zero = scenario.job.retry.count == 0  # type: ignore[attr-defined]
@@ -109,7 +114,7 @@ def test_a_trace_of_another_reading_is_faulted_on_that_readings_rule_only(
     made = engine.run(replace(scenario, readings=other))  # type: ignore[type-var]
     rule = READINGS[field.replace("_", "-")].rule
     found = {v.rule for v in judge(replace(scenario, readings=readings), made)}  # type: ignore[type-var]
-    assert found <= {rule}
+    assert found <= ({rule} | STATUS_RULES if rule in STATUS_RULES else {rule})
 
 
 def _run(tmp_path: Path, *adapter_options: str, reading_options: tuple[str, ...] = ()) -> tuple[int, dict]:
@@ -185,8 +190,6 @@ def test_a_retry_count_of_zero_read_as_rejected_is_never_asked_for(tmp_path: Pat
     """A target that refuses a count of 0 is not judged on it: those scenarios are not applicable."""
     status, report = _run(tmp_path, "--reading=retry-count-zero=rejected")
     assert (status, report["conforms"]) == (0, "yes")
-    zero = [
-        s for s in report["scenarios"] if s["scenario"] and s["scenario"]["job"]["retry"].get("count") == 0
-    ]
-    assert zero == []
+    zero = [s for s in report["scenarios"] if s["scenario"]["job"]["retry"].get("count") == 0]
+    assert zero and {s["verdict"] for s in zero} == {"not applicable"}
     assert any("retry-count-zero=no-retries" in r for r in report["reasons"])

@@ -553,10 +553,14 @@ def test_write_atomically_gives_a_new_file_the_permissions_a_plain_write_would(t
 # -- 4. expectations: known failures ----------------------------------------------------------------------
 
 
+JUDGED_WELL = ("passed", "not applicable")
+"""Verdicts that are no failure: scenarios written for another alternative of a reading are not applicable."""
+
+
 def test_write_expectations_lists_exactly_the_failing_scenarios(wrong_run: Run) -> None:
     path = wrong_run.report_dir.parent / "expectations.toml"
     entries = tomllib.loads(path.read_text(encoding="utf-8"))["known_failure"]
-    failing = [s["nodeid"] for s in wrong_run.report["scenarios"] if s["verdict"] != "passed"]
+    failing = [s["nodeid"] for s in wrong_run.report["scenarios"] if s["verdict"] not in JUDGED_WELL]
     assert [e["scenario"] for e in entries] == failing
     assert WARNING_SCENARIO in failing
     assert all(e["reason"] for e in entries)
@@ -565,7 +569,7 @@ def test_write_expectations_lists_exactly_the_failing_scenarios(wrong_run: Run) 
 
 def test_known_failures_no_longer_fail_the_run_and_are_counted(known_run: Run, wrong_run: Run) -> None:
     assert known_run.returncode == 0, known_run.stdout[-2000:] + known_run.stderr[-2000:]
-    failing = {s["nodeid"] for s in wrong_run.report["scenarios"] if s["verdict"] != "passed"}
+    failing = {s["nodeid"] for s in wrong_run.report["scenarios"] if s["verdict"] not in JUDGED_WELL}
     assert known_run.outcomes["xfailed"] == len(failing)
     report = load_report(known_run.report_dir / "report.json")
     assert report["totals"]["known_failures"] == len(failing)
@@ -714,23 +718,25 @@ def test_the_terminal_summary_has_no_control_characters(hostile_run: Run) -> Non
 # -- 7. pytest's own machine-readable outputs -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("which", "failures", "differs"), [("reference_run", 0, 0), ("wrong_run", 4, 1)])
+@pytest.mark.parametrize(("which", "failures", "differs"), [("reference_run", 0, 0), ("wrong_run", 6, 1)])
 def test_junitxml_is_still_valid(
     request: pytest.FixtureRequest, which: str, failures: int, differs: int
 ) -> None:
-    """A difference on an interpretation is an expected failure, which JUnit counts as skipped."""
+    """A difference on an interpretation is an expected failure, which JUnit counts as skipped, as it does
+    the scenarios that are not applicable."""
     run: Run = request.getfixturevalue(which)
     counts = junit_counts(run.report_dir.parent / "junit.xml")
+    verdicts = [s["verdict"] for s in run.report["scenarios"]]
+    not_applicable = verdicts.count("not applicable")
     assert counts == {
         "tests": SCENARIO_COUNT,
         "failures": failures,
         "errors": 0,
-        "skipped": differs,
+        "skipped": differs + not_applicable,
         "testcases": SCENARIO_COUNT,
     }
-    verdicts = [s["verdict"] for s in run.report["scenarios"]]
     assert differs == verdicts.count("differs from interpretation")
-    assert failures == len(verdicts) - verdicts.count("passed") - differs
+    assert failures == len(verdicts) - verdicts.count("passed") - differs - not_applicable
 
 
 @pytest.mark.parametrize("which", ["reference_run", "wrong_run"])
@@ -744,7 +750,7 @@ def test_cucumberjson_is_still_a_list_of_features(request: pytest.FixtureRequest
     assert len(scenarios) == SCENARIO_COUNT
     assert all(e["steps"] and all("result" in s for s in e["steps"]) for e in scenarios)
     failed = {e["name"] for e in scenarios if any(s["result"]["status"] == "failed" for s in e["steps"])}
-    counted = ("passed", "differs from interpretation")  # a difference not counted shows as pytest does it
+    counted = ("passed", "differs from interpretation", "not applicable")  # as pytest shows them
     assert failed == {s["name"] for s in run.report["scenarios"] if s["verdict"] not in counted}
 
 
