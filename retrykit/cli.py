@@ -95,8 +95,17 @@ def _rules(args: argparse.Namespace) -> int:
     rows = []
     for rule in catalogue.rules:
         covering = [s for s in scenarios if rule.id in s.rule_ids]
-        rows.append((rule.id, rule.kind.value, rule.anchor, len(covering), rule.statement))
-    print(tabulate(rows, headers=["rule", "kind", "source", "scenarios", "statement"], tablefmt="github"))
+        runs = sum(s.runs for s in covering)
+        rows.append((rule.id, rule.kind.value, rule.anchor, len(covering), runs, rule.statement))
+    headers = [
+        "rule",
+        "kind",
+        "source",
+        "scenarios (an outline once)",
+        "runs (each outline example)",
+        "statement",
+    ]
+    print(tabulate(rows, headers=headers, tablefmt="github"))
     uncovered = [
         r[0] for r, rule in zip(rows, catalogue.rules, strict=True) if r[3] == 0 and rule.kind.checkable
     ]

@@ -84,3 +84,15 @@ def test_no_help_text_speaks_of_the_projects_issues(capsys: pytest.CaptureFixtur
     assert len(texts) > 10 and all("usage:" in text for text in texts.values())
     found = {where: INTERNAL.findall(text) for where, text in texts.items() if INTERNAL.search(text)}
     assert found == {}
+
+
+def test_rules_says_which_count_counts_what(capsys: pytest.CaptureFixture[str]) -> None:
+    """An outline is one scenario and one run per example: both counts, each header saying which."""
+    main(["rules"])
+    lines = capsys.readouterr().out.splitlines()
+    header = [c.strip() for c in lines[0].split("|")]
+    scenarios, runs = header.index("scenarios (an outline once)"), header.index("runs (each outline example)")
+    row = [
+        c.strip() for c in next(line for line in lines if line.startswith("| JR.COUNT.CUSTOM ")).split("|")
+    ]
+    assert 0 < int(row[scenarios]) < int(row[runs])
