@@ -105,7 +105,8 @@ def test_retry_kit_run_judges_the_reference_from_a_vendors_folder(installed: Ins
     assert "conforms to the page: yes" in done.stdout
     report = _report(installed.vendor / "reports" / "reference")
     assert report["conforms"] == "yes"
-    assert report["scenarios"] and all(s["verdict"] == "passed" for s in report["scenarios"])
+    verdicts = [s["verdict"] for s in report["scenarios"]]
+    assert "passed" in verdicts and set(verdicts) <= {"passed", "not applicable"}, set(verdicts)
     vendors = installed.run("python", "-c", "import steps; print(steps.VENDOR)")
     assert vendors.stdout.strip() == "True", "the kit must not install a module named steps"
 
