@@ -27,7 +27,7 @@ _WIDTH = 240
 
 def wants_long(config: pytest.Config) -> bool:
     """Whether the user asked for pytest's own traceback (-v, or a --tb style other than the default)."""
-    return config.getoption("verbose") > 0 or config.getoption("tbstyle", "auto") != "auto"
+    return config.getoption("verbose", 0) > 0 or config.getoption("tbstyle", "auto") != "auto"
 
 
 def bdd_scenario(item: pytest.Item) -> ScenarioTemplate | None:
