@@ -258,7 +258,7 @@ def test_cli_json_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["spec-check", "--json", str(PAGE)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["clean"] is True
-    assert len(data["rules"]) == len(load_catalogue().rules)
+    assert len(data["rules"]) == len(load_catalogue().page_rules)
     assert {p["state"] for p in data["paragraphs"]} == {"unchanged"}
 
 
