@@ -1,4 +1,5 @@
-"""A trace without what the page leaves to the target: VM order inside a run, file order and ids.
+"""A trace without what the page leaves to the target: VM order inside a run, file order and ids, and the
+clock (an attempt's start and end are the target's own; the rules only bound the gaps between them).
 
 Two traces with the same canonical form make the same decisions, so a target that answers the same
 scenario twice with traces of different canonical forms is not deterministic, and a trace whose form
@@ -23,6 +24,10 @@ def canonical(trace: Trace) -> Json:
             "trigger": s.trigger.value,
             "status": s.status.value,
             "stopped": s.stopped_manually,
+            "refused": s.refused,
+            "notifications": sorted((n.after_attempt, n.status.value) for n in s.notifications),
+            "post_job_script_after": sorted(s.post_job_script_after),
+            "chained_job_after": sorted(s.chained_job_after),
             "attempts": [
                 {
                     "number": a.number,

@@ -9,7 +9,8 @@ KIND is one of:
   deep         answers each run with a JSON value nested DEPTH deep inside the trace
   bignum       answers each run with a BIG_DIGITS-digit integer as its seq
   bignum-trace answers each run with a BIG_DIGITS-digit integer inside the trace (the first session's number)
-  flaky        answers a wrong status for one session, FLAKY_SHARE of the time, at random
+  flaky        answers a wrong status for its first session in every FLAKY_EVERY-th result, so the same
+               scenario gets a right answer and a wrong one (counted, not random: a test of it never flakes)
   none         no breach: the control, through the same code path
 
 The answers come from retrykit.serve with the reference's traces; the breach is made on their way out to
@@ -18,9 +19,9 @@ stdout. When $TRUST_ADAPTER_PIDS names a folder, the process leaves a file named
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -38,9 +39,9 @@ from retrykit.serve import serve  # noqa: E402
 Json = dict[str, Any]
 DEPTH = 100_000
 BIG_DIGITS = 5_000
-FLAKY_SHARE = 0.3
+FLAKY_EVERY = 3
 STATUSES = ("success", "warning", "failed")
-_RANDOM = random.Random()  # seeded from the system: the flakiness differs from run to run
+_RESULTS = itertools.count(1)
 
 
 def _line(message: Json) -> str:
@@ -92,9 +93,9 @@ def bignum_trace(message: Json) -> list[str]:
 
 def flaky(message: Json) -> list[str]:
     sessions = message.get("trace", {}).get("sessions", [])
-    if message["type"] == "result" and sessions and _RANDOM.random() < FLAKY_SHARE:
-        session = _RANDOM.choice(sessions)
-        session["status"] = _RANDOM.choice([s for s in STATUSES if s != session["status"]])
+    if message["type"] == "result" and sessions and next(_RESULTS) % FLAKY_EVERY == 0:
+        session = sessions[0]
+        session["status"] = next(s for s in STATUSES if s != session["status"])
     return [_line(message)]
 
 

@@ -6,8 +6,9 @@ MUTANT names a member of MUTANTS or READINGS in adapters/mutants.py, loaded the 
 retrykit.mutation.shipped() loads it and applied the way mutants.py serves it (its patch, then its
 rewrite of each trace). Every scenario is also run through the unpatched reference, in a child process
 (the patch changes the reference engine in this one): where the two traces differ in anything the page or
-the kit decides (retrykit.canonical.canonical), the answer is 'skipped'; elsewhere it is the mutant's
-trace. A run that skips a scenario whose capabilities were declared must never be reported as
+the kit decides (retrykit.canonical.canonical), or the kit's oracles find a rule broken (a wait between
+retries, which the clock-free canonical form leaves out), the answer is 'skipped'; elsewhere it is the
+mutant's trace. A run that skips a scenario whose capabilities were declared must never be reported as
 conforming. Declares every capability.
 
 When $TRUST_ADAPTER_PIDS names a folder, this process and its child leave a file named for their pid
@@ -31,8 +32,9 @@ if str(ROOT) not in sys.path:
 
 from retrykit import __version__  # noqa: E402
 from retrykit.canonical import canonical  # noqa: E402
-from retrykit.codec import trace_from_json  # noqa: E402
+from retrykit.codec import scenario_from_json, trace_from_json  # noqa: E402
 from retrykit.drivers import ALL_CAPABILITIES  # noqa: E402
+from retrykit.oracles import judge  # noqa: E402
 from retrykit.serve import Unsupported, serve  # noqa: E402
 
 Json = dict[str, Any]
@@ -107,7 +109,7 @@ def main(argv: list[str]) -> int:
             differs = canonical(trace_from_json(answer)) != expected
         except Exception as error:  # the mutant crashed or answered an invalid trace: that differs too
             raise Unsupported(f"hiding mutant {mutant.name}: it could not answer ({error})") from None
-        if differs:
+        if differs or judge(scenario_from_json(scenario), trace_from_json(answer)):
             raise Unsupported(f"hiding mutant {mutant.name}: its trace differs from the reference's here")
         return answer
 
