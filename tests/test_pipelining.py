@@ -19,7 +19,13 @@ from retrykit.reference.model import Scenario
 BROKEN = Path(__file__).parent / "broken_adapters"
 REFERENCE_ADAPTER = Path(__file__).parent.parent / "adapters" / "reference_adapter.py"
 SCENARIOS: list[Scenario] = list(space.scenarios(space.Bound(max_vms=2, max_sessions=1)))[:6]
-SLOW = {"hangs_on_run", "spawns_grandchild_and_hangs", "spawns_daemon_and_hangs", "stops_reading_stdin"}
+SLOW = {
+    "hangs_on_run",
+    "spawns_grandchild_and_hangs",
+    "spawns_daemon_and_hangs",
+    "spawns_daemon_holding_stdout",
+    "stops_reading_stdin",
+}
 """Adapters that only ever time out: fewer scenarios and a short timeout, so the test stays quick; the
 others get a timeout no loaded machine reaches, so a slow answer never reads as a hang."""
 
