@@ -164,8 +164,8 @@ def _adapters(args: argparse.Namespace) -> int:
         ("reference", shlex.join([sys.executable, "-m", "retrykit.adapters.reference_adapter"])),
         ("node-example", shlex.join(["node", str(ADAPTERS / "node" / "adapter.mjs")])),
     ]
-    rows += [(name, shlex.join(mutation.mutant_command(name))) for name in mutation.shipped().MUTANTS]
-    rows += [(name, shlex.join(mutation.mutant_command(name))) for name in mutation.shipped().READINGS]
+    mutants = mutation.shipped()
+    rows += [(name, shlex.join(mutation.mutant_command(name))) for name in mutants.MUTANTS | mutants.READINGS]
     print(tabulate(rows, headers=["adapter", "--adapter COMMAND"], tablefmt="plain"))
     return 0
 

@@ -2,8 +2,8 @@
 
     python tests/trust_adapters/skip_proxy.py MUTANT
 
-MUTANT names a member of MUTANTS or READINGS in adapters/mutants.py, loaded the way
-retrykit.mutation.shipped() loads it and applied the way mutants.py serves it (its patch, then its
+MUTANT names a member of MUTANTS or READINGS in adapters/mutants.py, loaded by
+retrykit.mutation.shipped() and applied the way mutants.py serves it (its patch, then its
 rewrite of each trace). Every scenario is also run through the unpatched reference, in a child process
 (the patch changes the reference engine in this one): where the two traces differ in anything the page or
 the kit decides (retrykit.canonical.canonical), or the kit's oracles find a rule broken (a wait between
@@ -17,13 +17,11 @@ there, so the tests can check that nothing outlives the harness.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +32,7 @@ from retrykit import __version__  # noqa: E402
 from retrykit.canonical import canonical  # noqa: E402
 from retrykit.codec import scenario_from_json, trace_from_json  # noqa: E402
 from retrykit.drivers import ALL_CAPABILITIES  # noqa: E402
+from retrykit.mutation import shipped  # noqa: E402
 from retrykit.oracles import judge  # noqa: E402
 from retrykit.serve import Unsupported, serve  # noqa: E402
 
@@ -44,10 +43,6 @@ REFERENCE_ADAPTER = ROOT / "adapters" / "reference_adapter.py"
 def note(pid: int, role: str) -> None:
     if folder := os.environ.get("TRUST_ADAPTER_PIDS"):
         Path(folder, str(pid)).write_text(role, encoding="utf-8")
-
-
-def shipped() -> ModuleType:
-    return importlib.import_module("retrykit.adapters.mutants")
 
 
 class Reference:
