@@ -24,7 +24,7 @@ import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, TypeGuard
 
 from retrykit import __version__
 from retrykit.codec import decode_trace, scenario_to_json
@@ -281,6 +281,12 @@ def _close_all() -> None:
         target.close()
 
 
+def lost(outcome: Outcome) -> TypeGuard[TargetError]:
+    """A crash or a timeout: what counts towards an adapter's being unresponsive (any answer, even a wrong
+    one, shows it is alive)."""
+    return isinstance(outcome, TargetError) and outcome.kind in (ErrorKind.CRASH, ErrorKind.TIMEOUT)
+
+
 class AdapterTarget:
     """A Target behind the JSON adapter protocol."""
 
@@ -513,7 +519,7 @@ class AdapterTarget:
     def _tally(self, outcome: Outcome) -> None:
         """Count crashes and timeouts in a row; at ``max_failures`` the adapter is unresponsive and the kit
         stops using it. Any answer, even a wrong one, shows it is alive."""
-        if not isinstance(outcome, TargetError) or outcome.kind not in (ErrorKind.CRASH, ErrorKind.TIMEOUT):
+        if not lost(outcome):
             self._failures_in_a_row = 0
             return
         if self._fatal is not None:

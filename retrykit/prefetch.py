@@ -20,9 +20,9 @@ from enum import Enum
 import pytest
 
 from retrykit import export
-from retrykit.adapter import AdapterTarget
+from retrykit.adapter import AdapterTarget, lost
 from retrykit.drivers import Outcome, required_capabilities
-from retrykit.errors import ErrorKind, TargetError
+from retrykit.errors import TargetError
 from retrykit.reference.model import Scenario, Trace
 from retrykit.reference.readings import Readings
 
@@ -93,8 +93,7 @@ def fetch(target: AdapterTarget, scenarios: Sequence[Scenario]) -> Prefetched:
     answers = []
     in_a_row = 0
     for scenario, outcome in zip(applicable, target.run_many(applicable), strict=True):
-        lost = isinstance(outcome, TargetError) and outcome.kind in (ErrorKind.CRASH, ErrorKind.TIMEOUT)
-        in_a_row = in_a_row + 1 if lost else 0
+        in_a_row = in_a_row + 1 if lost(outcome) else 0
         gave_up = isinstance(outcome, TargetError) and (
             in_a_row >= target.max_failures or target.ended_by(outcome)
         )
