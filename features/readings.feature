@@ -71,7 +71,15 @@ Feature: Other readings of the points the page leaves open
       Then session 1 is not retried
       And session 1 ends "Warning"
 
-  Rule: A retry count of 0 can mean the default count
+  Rule: A retry count of 0 can mean the default count, or be refused
+
+    @JR.COUNT.ZERO @interpretation @reading:retry-count-zero=rejected
+    Scenario: Read as a setting no product accepts, a retry count of 0 is refused and nothing runs
+      Given the job keeps a per-machine backup chain
+      And the job is set to retry failed items 0 times
+      And "VM 2" fails attempt 1 of session 1
+      When the job's sessions run
+      Then the target refuses the job's retry settings
 
     @JR.COUNT.ZERO @interpretation @reading:retry-count-zero=default-count
     Scenario: Read as unset, a retry count of 0 gives the default 3 retries

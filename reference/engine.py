@@ -125,13 +125,18 @@ def retry_needed(status: SessionStatus, pending: list[str], stopped: bool) -> bo
     return status is SessionStatus.FAILED and bool(pending) and not stopped
 
 
+class RefusedSetting(ValueError):
+    """The job's settings are ones the readings say a product refuses: there is no trace to give, and a
+    target under those readings answers 'skipped' with this reason."""
+
+
 def configured_job(job: Job, readings: Readings) -> Job:
     """I.COUNT.ZERO under its reading: a retry count of 0 means no retries, the default count, or is
     refused like any setting the product does not accept."""
     if job.retry.count != 0 or readings.retry_count_zero is ZeroRetries.NO_RETRIES:
         return job
     if readings.retry_count_zero is ZeroRetries.REJECTED:
-        raise ValueError("a retry count of 0 is rejected (reading retry-count-zero: rejected)")
+        raise RefusedSetting("a retry count of 0 is refused (reading retry-count-zero=rejected)")
     return replace(job, retry=replace(job.retry, count=None))
 
 

@@ -128,7 +128,11 @@ class ReferenceTarget:
 
     def run(self, scenario: Scenario) -> Trace:
         received = scenario_from_json(scenario_to_json(scenario))
-        return trace_from_json(trace_to_json(reference_trace(received)))
+        try:
+            trace = reference_trace(received)
+        except engine.RefusedSetting as refused:
+            raise TargetSkipped(f"reference: {refused}") from None
+        return trace_from_json(trace_to_json(trace))
 
     def close(self) -> None:
         """Nothing to release in-process."""

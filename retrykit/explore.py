@@ -29,7 +29,7 @@ from retrykit.catalogue import Catalogue, RuleKind
 from retrykit.codec import scenario_to_json, trace_to_json
 from retrykit.drivers import Outcome, Target, reference_trace, required_capabilities, run_each
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
-from retrykit.oracles import Violation, judge
+from retrykit.oracles import Violation, judge, judge_refusal, refused_setting
 from retrykit.reference import engine
 from retrykit.reference.model import Scenario, Trace
 from retrykit.results import UNEXPLAINED, Conforms, ScenarioResult, Verdict, grade
@@ -116,7 +116,13 @@ def examine(target: Target, scenario: Scenario, catalogue: Catalogue) -> Finding
 def assess(scenario: Scenario, outcome: Outcome, catalogue: Catalogue) -> Finding | None:
     """How one run of ``scenario`` came out, by the grading model: None when nothing is wrong."""
     if isinstance(outcome, TargetSkipped):
-        return Finding(scenario, Verdict.SKIPPED, error=str(outcome), error_kind="skipped")
+        refusal = judge_refusal(scenario, str(outcome))
+        if refusal is None:
+            return Finding(scenario, Verdict.SKIPPED, error=str(outcome), error_kind="skipped")
+        if not refusal:
+            return None
+        graded = grade(ScenarioFindings([], refusal), (), catalogue)
+        return Finding(scenario, graded.verdict, tuple(refusal))
     breach = outcome if isinstance(outcome, TargetError) else contract.breach(scenario, outcome)
     if breach is not None:
         return Finding(scenario, Verdict.ERROR, error=str(breach.args[0]), error_kind=breach.kind.value)
@@ -344,7 +350,9 @@ def finding_result(finding: Finding, reproducer: str, rerun: str) -> ScenarioRes
         findings=finding.rules,
         scenario=scenario_to_json(finding.scenario),
         trace=None if finding.trace is None else trace_to_json(finding.trace),
-        expected_trace=trace_to_json(engine.run(finding.scenario)),
+        expected_trace=None
+        if refused_setting(finding.scenario)
+        else trace_to_json(engine.run(finding.scenario)),
         reproducer=reproducer,
         rerun=rerun,
     )

@@ -91,6 +91,46 @@ def count_rule(job: Job) -> str:
     return "JR.COUNT.DEFAULT" if job.retry.count is None else "JR.COUNT.CUSTOM"
 
 
+def refused_setting(scenario: Scenario) -> str | None:
+    """The setting of ``scenario`` that its readings say a product refuses (JR.COUNT.ZERO read as
+    ``rejected``), so the right answer is 'skipped' and not a trace; None when it has none."""
+    if scenario.job.retry.count == 0 and scenario.readings.retry_count_zero is ZeroRetries.REJECTED:
+        return "a retry count of 0 (reading retry-count-zero=rejected)"
+    return None
+
+
+def judge_refusal(scenario: Scenario, reason: str) -> list[Violation] | None:
+    """What a target's answering 'skipped' to ``scenario`` breaks: nothing when its readings refuse the
+    setting too; JR.COUNT.ZERO when it refuses a retry count of 0 that its readings accept; None when the
+    refusal is no rule's matter (a skipped scenario, graded as such)."""
+    if refused_setting(scenario) is not None:
+        return []
+    job = scenario.job
+    if job.retry.enabled and job.retry.count == 0:
+        reading = scenario.readings.retry_count_zero.value
+        return [
+            Violation(
+                "JR.COUNT.ZERO",
+                "the job's retry settings",
+                f"a retry count of 0 to be run (reading retry-count-zero={reading})",
+                f"the target refused it: {reason}",
+            )
+        ]
+    return None
+
+
+def check_zero_refused(facts: Facts) -> Iterator[Violation]:
+    """JR.COUNT.ZERO read as ``rejected``: a job with a retry count of 0 is refused, so any trace of it
+    breaks the reading."""
+    if refused_setting(facts.scenario) is not None:
+        yield Violation(
+            "JR.COUNT.ZERO",
+            "the job's retry settings",
+            "the target to refuse a retry count of 0 (answer 'skipped'): reading retry-count-zero=rejected",
+            f"a trace of {len(facts.trace.sessions)} session(s)",
+        )
+
+
 def _allowed_retries(job: Job, readings: Readings = DEFAULT_READINGS) -> int:
     """JR.COUNT.*; JR.COUNT.ZERO under its reading: a count of 0 is no retries, or the default's 3."""
     if not job.retry.enabled:
@@ -928,7 +968,7 @@ CHECKS: dict[str, Check] = {
     "JR.RETRY.AUTOMATIC": retry_check("JR.RETRY.AUTOMATIC"),
     "JR.COUNT.DEFAULT": retry_check("JR.COUNT.DEFAULT"),
     "JR.COUNT.CUSTOM": retry_check("JR.COUNT.CUSTOM"),
-    "JR.COUNT.ZERO": retry_check("JR.COUNT.ZERO"),
+    "JR.COUNT.ZERO": _all(retry_check("JR.COUNT.ZERO"), check_zero_refused),
     "JR.WHEN.FAILED-UNPROCESSED": retry_check("JR.WHEN.FAILED-UNPROCESSED"),
     "JR.WHEN.NOT-SUCCESS-WARNING": retry_check("JR.WHEN.NOT-SUCCESS-WARNING"),
     "JR.MANUAL.START": retry_check("JR.MANUAL.START"),

@@ -56,6 +56,12 @@ def not_retried(run: Run, claims: ClaimLog, session: int) -> None:
         claims.check(f"attempts in session {session} (no retry)", 1, len(found.attempts), session)
 
 
+@then("the target refuses the job's retry settings")
+def settings_refused(run: Run, claims: ClaimLog) -> None:
+    observed = "refused" if run.refused else f"run: {len(run.trace.sessions)} session(s)"
+    claims.check("the job's retry settings", "refused", observed)
+
+
 @then(
     parsers.re(
         r'attempt (?P<attempt>\d+) of session (?P<session>\d+) runs (?:"(?P<vms>[^"]+)"|(?P<none>no task))'

@@ -14,8 +14,8 @@ from pytest_bdd import when
 from retrykit import contract, prefetch
 from retrykit.adapter import AdapterTarget
 from retrykit.drivers import Target, required_capabilities, run_consistently
-from retrykit.errors import TargetError
-from retrykit.oracles import Violation, judge
+from retrykit.errors import TargetError, TargetSkipped
+from retrykit.oracles import Violation, judge, judge_refusal
 from retrykit.reference.model import Scenario, Trace
 from retrykit.reference.readings import Readings
 from retrykit.steps.draft import ScenarioDraft
@@ -26,6 +26,12 @@ class Run:
     scenario: Scenario
     trace: Trace
     violations: tuple[Violation, ...]
+    refused: str = ""
+    """Why the target answered 'skipped' to a scenario whose refusal a rule judges (the trace is then
+    empty): a setting its readings refuse, or one they accept (retrykit.oracles.judge_refusal)."""
+
+
+NOTHING_RAN = Trace((), ())
 
 
 RUN_KEY = pytest.StashKey[Run]()
@@ -62,6 +68,13 @@ def sessions_run(
             trace = run_consistently(target, scenario, request.config.getoption("repeat"))
         else:
             trace = answer.trace()
+    except TargetSkipped as skipped:
+        refusal = judge_refusal(scenario, str(skipped))
+        if refusal is None:
+            raise
+        run = Run(scenario, NOTHING_RAN, tuple(refusal), refused=str(skipped))
+        request.node.stash[RUN_KEY] = run
+        return run
     except TargetError:
         gave_up = (
             answer.gave_up if answer is not None else isinstance(target, AdapterTarget) and target.gave_up

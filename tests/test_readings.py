@@ -26,17 +26,16 @@ from hypothesis import strategies as st
 from retrykit import strategies, suite
 from retrykit.catalogue import RuleKind, load_catalogue
 from retrykit.errors import KitUsageError
-from retrykit.oracles import judge
+from retrykit.oracles import judge, refused_setting
 from retrykit.readings import bind, headline, load_readings, parse_options, schema_values
 from retrykit.reference import engine
-from retrykit.reference.readings import DEFAULT, Readings, ZeroRetries, alternatives
+from retrykit.reference.readings import DEFAULT, Readings, alternatives
 
 PROPERTY = settings(max_examples=300, deadline=None, database=None)
 ADAPTER = [sys.executable, str(ROOT / "adapters" / "reference_adapter.py")]
 READINGS = {r.name: r for r in load_readings()}
-JUDGED = [r.name for r in load_readings() if r.name != "retry-count-zero"]
-"""Readings with a scenario for every alternative. retry-count-zero's 'rejected' makes count-0 scenarios
-not applicable: it is tested apart."""
+JUDGED = [r.name for r in load_readings()]
+"""Every reading has a scenario for each of its alternatives."""
 
 
 def test_catalogue_schema_and_engine_list_the_same_readings_and_alternatives() -> None:
@@ -84,17 +83,15 @@ STATUS_RULES = {"JR.STOP.STATUS", "JR.STATUS.RECOVERED", "JR.JOB-FAILURE"}
 can come from either of two of them, so the judge lays it at one of the three, never at a documented rule."""
 
 
-def _runnable(scenario_readings: Readings, scenario: object) -> bool:
-    """A count of 0 read as rejected is a setting the engine refuses, as such a product would."""
-    zero = scenario.job.retry.count == 0  # type: ignore[attr-defined]
-    return not (zero and scenario_readings.retry_count_zero is ZeroRetries.REJECTED)
-
-
 @PROPERTY
 @given(strategies.scenarios(max_vms=3, max_sessions=3), strategies.readings())
 def test_the_engine_satisfies_the_oracles_under_any_readings(scenario: object, readings: Readings) -> None:
-    assume(_runnable(readings, scenario))
+    """Where the judge expects a refusal (a count of 0 read as rejected) the engine refuses; only there."""
     under = replace(scenario, readings=readings)  # type: ignore[type-var]
+    if refused_setting(under) is not None:
+        with pytest.raises(engine.RefusedSetting):
+            engine.run(under)
+        return
     assert judge(under, engine.run(under)) == []
 
 
@@ -110,7 +107,7 @@ def test_a_trace_of_another_reading_is_faulted_on_that_readings_rule_only(
 ) -> None:
     options = type(getattr(readings, field))
     other = replace(readings, **{field: data.draw(st.sampled_from(options))})
-    assume(_runnable(readings, scenario) and _runnable(other, scenario))
+    assume(refused_setting(replace(scenario, readings=other)) is None)  # type: ignore[type-var]
     made = engine.run(replace(scenario, readings=other))  # type: ignore[type-var]
     rule = READINGS[field.replace("_", "-")].rule
     found = {v.rule for v in judge(replace(scenario, readings=readings), made)}  # type: ignore[type-var]
@@ -179,17 +176,19 @@ def test_following_an_alternative_undeclared_is_reported_as_differing(tmp_path: 
     assert report["readings"]["summary"] == "under the kit's default readings"
 
 
-def test_a_retry_count_of_zero_read_as_default_count_conforms_and_misread_fails(tmp_path: Path) -> None:
-    status, report = _run(tmp_path, "--reading=retry-count-zero=default-count")
-    assert (status, report["conforms"]) == (0, "yes")
-    status, report = _run(tmp_path, "--declare=retry-count-zero=default-count")
-    assert (status, report["conforms"], _verdict(report, "JR.COUNT.ZERO")) == (1, "no", "failed")
-
-
-def test_a_retry_count_of_zero_read_as_rejected_is_never_asked_for(tmp_path: Path) -> None:
-    """A target that refuses a count of 0 is not judged on it: those scenarios are not applicable."""
-    status, report = _run(tmp_path, "--reading=retry-count-zero=rejected")
-    assert (status, report["conforms"]) == (0, "yes")
-    zero = [s for s in report["scenarios"] if s["scenario"]["job"]["retry"].get("count") == 0]
-    assert zero and {s["verdict"] for s in zero} == {"not applicable"}
-    assert any("retry-count-zero=no-retries" in r for r in report["reasons"])
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [((), (0, "yes", "differs from interpretation")), (("no-retries",), (1, "no", "failed"))],
+)
+def test_a_target_that_refuses_a_retry_count_of_zero(
+    tmp_path: Path, declared: tuple[str, ...], expected: tuple[int, str, str]
+) -> None:
+    """Refusing a count of 0 is following 'rejected': undeclared it differs from the kit's reading; with
+    another alternative declared it fails the declared reading."""
+    options = [f"--declare=retry-count-zero={value}" for value in declared]
+    status, report = _run(tmp_path, "--implement=retry-count-zero=rejected", *options)
+    assert (status, report["conforms"], _verdict(report, "JR.COUNT.ZERO")) == expected, report["reasons"]
+    zero = [
+        s for s in report["scenarios"] if "JR.COUNT.ZERO" in s["rules"] and s["verdict"] != "not applicable"
+    ]
+    assert any("refused" in str(s["violations"]) for s in zero)
