@@ -19,7 +19,7 @@ from retrykit.drivers import ALL_CAPABILITIES
 from retrykit.readings import parse_options
 from retrykit.reference import engine
 from retrykit.reference.readings import DEFAULT, Readings
-from retrykit.serve import serve
+from retrykit.serve import Unsupported, serve
 
 WINDOW = 16
 """Runs the kit may keep in flight: answers come in order, so any window is safe here."""
@@ -31,7 +31,10 @@ def run(scenario: Json, readings: Readings | None = None) -> Json:
     received = scenario_from_json(scenario)
     if readings is not None:
         received = replace(received, readings=readings)
-    return trace_to_json(engine.run(received))
+    try:
+        return trace_to_json(engine.run(received))
+    except engine.RefusedSetting as refused:
+        raise Unsupported(str(refused)) from None
 
 
 def main(argv: list[str]) -> int:
