@@ -39,6 +39,7 @@ from retrykit.inventory import FeatureFileError, read_features
 from retrykit.merge import build_matrix, load_reports
 from retrykit.page import PageFormatError, load_page
 from retrykit.paths import ADAPTERS, CATALOGUE, FEATURES, reports_folder
+from retrykit.readings import bind, load_readings, parse_options
 from retrykit.related_drift import compare_related, render_related_json
 from retrykit.related_pages import load_related
 from retrykit.render_html import render_html, render_matrix_html
@@ -116,6 +117,25 @@ def _rules(args: argparse.Namespace) -> int:
         f"{', '.join(uncovered) if uncovered else 'none'}"
     )
     return 0 if not uncovered else EXIT_DRIFT
+
+
+def _readings(_args: argparse.Namespace) -> int:
+    rows = [
+        (
+            reading.name,
+            reading.rule,
+            f"{a.value}{' (default)' if a.value == reading.default else ''}",
+            a.statement,
+        )
+        for reading in load_readings()
+        for a in reading.alternatives
+    ]
+    print(tabulate(rows, headers=["reading", "rule", "alternative", "what it says"], tablefmt="github"))
+    print(
+        "\nA target declares the alternatives it follows in its hello; a user passes --reading NAME=VALUE "
+        "to run, explore and exhaust. The reasons and sources of each are in the catalogue's [[reading]]."
+    )
+    return 0
 
 
 def _seen_from(folder: Path, target: Path) -> str:
@@ -199,6 +219,7 @@ def _explore(args: argparse.Namespace) -> int:
     adapter_command(args.adapter, args.adapter_timeout)  # a typo is refused before any worker starts
     if args.examples < args.shard.count * args.jobs:
         raise KitUsageError(f"--examples {args.examples} is fewer than one per shard and job")
+    readings = _reading_arguments(args.reading)
     seed = None if args.ci else args.seed
     search = combine.Search(
         args.adapter,
@@ -208,11 +229,14 @@ def _explore(args: argparse.Namespace) -> int:
         args.include_interpretations,
         args.max_vms,
         args.max_sessions,
+        tuple(args.reading),
     )
     state, implementation = combine.search_shard(search, args.shard, args.jobs)
     searched = ["--ci"] if args.ci else ["--seed", str(args.seed)]
     adapter = ["--adapter", args.adapter] if args.adapter else []
-    command = shlex.join(["retry-kit", "explore", "--examples", str(args.examples), *searched, *adapter])
+    command = shlex.join(
+        ["retry-kit", "explore", "--examples", str(args.examples), *searched, *readings, *adapter]
+    )
     sharded = args.shard != space.WHOLE
     rerun = (
         command
@@ -222,9 +246,8 @@ def _explore(args: argparse.Namespace) -> int:
     described = {
         k: getattr(args, k) for k in ("examples", "max_vms", "max_sessions", "include_interpretations")
     }
-    run = shards.new_run(
-        "explore", args.run_id, args.shard, implementation, described | {"seed": seed}, command
-    )
+    described |= {"seed": seed, "readings": readings}
+    run = shards.new_run("explore", args.run_id, args.shard, implementation, described, command)
     name = implementation.name
     folder = args.out or reports_folder() / naming.file_name(name) / (
         f"explore-shards/{args.shard.index}-of-{args.shard.count}" if sharded else "explore"
@@ -262,7 +285,7 @@ def _exploration_outcome(
     if state.finding is None:
         return 0 if conforms is Conforms.YES and not problems else EXIT_DRIFT
     finding = state.finding
-    catalogue = load_catalogue()
+    catalogue = bind(load_catalogue(), implementation.readings)
     gherkin = feature_gherkin(
         finding.scenario,
         "Minimal reproducer found by exploration",
@@ -301,15 +324,19 @@ def _exhaust(args: argparse.Namespace) -> int:
         max_injections=args.max_injections,
     )
     adapter_command(args.adapter, args.adapter_timeout)  # a typo is refused before any worker starts
-    task = exhaust.Task(args.adapter, args.adapter_timeout, bound, args.include_interpretations)
+    readings = _reading_arguments(args.reading)
+    task = exhaust.Task(
+        args.adapter, args.adapter_timeout, bound, args.include_interpretations, tuple(args.reading)
+    )
     result, implementation = exhaust.judge(task, args.shard, args.jobs, exhaust.terminal_progress())
     widths = [f"--{k.replace('_', '-')}={getattr(args, k)}" for k in exhaust.WIDEST]
     interpretations = ["--include-interpretations"] if args.include_interpretations else []
     adapter = ["--adapter", args.adapter] if args.adapter else []
-    command = shlex.join(["retry-kit", "exhaust", *widths, *interpretations, *adapter])
+    command = shlex.join(["retry-kit", "exhaust", *widths, *interpretations, *readings, *adapter])
     described = shards.bound_json(bound) | {
         "include_interpretations": args.include_interpretations,
         "scenarios": result.space if args.shard == space.WHOLE else space.size(bound),
+        "readings": readings,
     }
     run = shards.new_run("exhaust", args.run_id, args.shard, implementation, described, command)
     sharded = args.shard != space.WHOLE
@@ -319,7 +346,7 @@ def _exhaust(args: argparse.Namespace) -> int:
         else naming.file_name(implementation.name)
     )
     rerun = f"{command} --shard {args.shard}" if sharded else command
-    exhaust.write(result, folder, load_catalogue(), implementation, rerun, run)
+    exhaust.write(result, folder, bind(load_catalogue(), implementation.readings), implementation, rerun, run)
     part = f" (shard {args.shard} of run {run.id})" if sharded else ""
     return _exhaust_outcome(result, folder, f"exhaust against {implementation.name!r}{part}")
 
@@ -362,7 +389,8 @@ def _combine(args: argparse.Namespace) -> int:
         return _exploration_outcome(state, folder, run.adapter, rerun, run, title, joined.problems)
     result = combine.exhaustion(joined)
     folder = args.out or reports_folder() / "exhaust" / naming.file_name(run.adapter.name)
-    exhaust.write(result, folder, load_catalogue(), run.adapter, run.command, run, joined.problems)
+    catalogue = bind(load_catalogue(), run.adapter.readings)
+    exhaust.write(result, folder, catalogue, run.adapter, run.command, run, joined.problems)
     print(
         f"combined shards {shards_present} of run {run.id} in {time.perf_counter() - started:.2f} s "
         f"(the shards ran {result.seconds:.1f} s)"
@@ -398,6 +426,22 @@ def _shard_argument(text: str) -> space.Shard:
         return space.Shard.parse(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _reading_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--reading",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="judge the target under this alternative of a reading the page leaves open, as if its adapter "
+        "declared it (repeatable; see retry-kit readings); it binds: a target that does otherwise fails",
+    )
+
+
+def _reading_arguments(options: Sequence[str]) -> list[str]:
+    """The ``--reading`` options as a rerun gives them; refused with one line when malformed."""
+    return [f"--reading={name}={value}" for name, value in parse_options(options).items()]
 
 
 def _shard_options(command: argparse.ArgumentParser, split: str) -> None:
@@ -505,6 +549,9 @@ def _parser() -> argparse.ArgumentParser:
     spec.add_argument("--json", action="store_true", help="print the comparison as JSON")
     spec.set_defaults(run=_spec_check)
 
+    commands.add_parser(
+        "readings", help="list the readings of the points the page leaves open, and their alternatives"
+    ).set_defaults(run=_readings)
     rules = commands.add_parser("rules", help="list the catalogue with how many scenarios cover each rule")
     rules.add_argument(
         "--catalogue", type=Path, default=CATALOGUE, help="the rule catalogue (default: %(default)s)"
@@ -620,6 +667,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument(
         "--include-interpretations", action="store_true", help="also stop at differences on interpretations"
     )
+    _reading_option(search)
     search.add_argument(
         "--max-vms",
         type=exhaust.count_argument(EXPLORE_MOST["max_vms"]),
@@ -675,6 +723,7 @@ def _parser() -> argparse.ArgumentParser:
     every.add_argument(
         "--include-interpretations", action="store_true", help="also group differences on interpretations"
     )
+    _reading_option(every)
     every.add_argument(
         "--out",
         type=Path,

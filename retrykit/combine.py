@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from retrykit import __version__, shards
-from retrykit.catalogue import load_catalogue
 from retrykit.errors import KitUsageError
 from retrykit.exhaust import Exhaustion, Group, joined, weight
 from retrykit.explore import Exploration, explore, shard_search
@@ -159,6 +158,8 @@ class Search:
     include_interpretations: bool
     max_vms: int
     max_sessions: int
+    readings: tuple[str, ...] = ()
+    """The user's ``--reading NAME=VALUE`` options."""
 
 
 def _search(
@@ -167,18 +168,20 @@ def _search(
     examples, seed = shard_search(search.examples, search.seed, shard)
     target = open_target(search.adapter, search.timeout)
     try:
+        judging = shards.judging(target, search.readings)
         state = explore(
             target,
-            load_catalogue(),
+            judging.catalogue,
             examples=examples,
             seed=seed,
             include_interpretations=search.include_interpretations,
             max_vms=search.max_vms,
             max_sessions=search.max_sessions,
+            readings=judging.readings,
         )
     finally:
         target.close()
-    return state, shards.implementation(target, search.adapter)
+    return state, shards.implementation(target, search.adapter, judging.declared)
 
 
 def search_shard(search: Search, shard: Shard = WHOLE, jobs: int = 1) -> tuple[Exploration, Implementation]:

@@ -27,13 +27,15 @@ from pathlib import Path
 from typing import TextIO
 
 from retrykit import explore, shards, space
-from retrykit.catalogue import Catalogue, load_catalogue
+from retrykit.catalogue import Catalogue
 from retrykit.codec import scenario_to_json
 from retrykit.drivers import Target, required_capabilities, run_each
 from retrykit.explore import Finding
 from retrykit.gherkin import feature_gherkin
 from retrykit.naming import file_name
 from retrykit.reference.model import Scenario
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
+from retrykit.reference.readings import Readings
 from retrykit.render_html import render_html
 from retrykit.render_md import render_markdown
 from retrykit.report import Implementation, build_report, report_json_text, write_atomically
@@ -126,9 +128,10 @@ def exhaust(
     include_interpretations: bool = False,
     progress: Progress | None = None,
     shard: space.Shard = space.WHOLE,
+    readings: Readings = DEFAULT_READINGS,
 ) -> Exhaustion:
-    """Judge every scenario of ``bound`` (of its ``shard``); groups come in the order their rule first
-    failed."""
+    """Judge every scenario of ``bound`` (of its ``shard``) under ``readings`` (with ``catalogue`` bound
+    by those declared); groups come in the order their rule first failed."""
     size = space.size(bound, shard)
     started = time.perf_counter()
     capabilities = target.identity.capabilities
@@ -147,6 +150,8 @@ def exhaust(
             if progress is not None and seen % _PROGRESS_EVERY == 0:
                 progress(seen, size, False)
             if required_capabilities(scenario) <= capabilities:
+                if readings != DEFAULT_READINGS:
+                    scenario = replace(scenario, readings=readings)
                 sent.append((position, scenario))
                 yield scenario
             else:
@@ -211,22 +216,26 @@ class Task:
     timeout: float
     bound: space.Bound
     include_interpretations: bool
+    readings: tuple[str, ...] = ()
+    """The user's ``--reading NAME=VALUE`` options."""
 
 
 def _judge(task: Task, shard: space.Shard, progress: Progress | None) -> tuple[Exhaustion, Implementation]:
     target = open_target(task.adapter, task.timeout)
     try:
+        judging = shards.judging(target, task.readings)
         result = exhaust(
             target,
             task.bound,
-            load_catalogue(),
+            judging.catalogue,
             include_interpretations=task.include_interpretations,
             progress=progress,
             shard=shard,
+            readings=judging.readings,
         )
     finally:
         target.close()
-    return result, shards.implementation(target, task.adapter)
+    return result, shards.implementation(target, task.adapter, judging.declared)
 
 
 def _judge_part(task: Task, shard: space.Shard, tick: shards.Tick) -> tuple[Exhaustion, Implementation]:

@@ -32,6 +32,8 @@ from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.oracles import Violation, judge, judge_refusal, refused_setting
 from retrykit.reference import engine
 from retrykit.reference.model import Scenario, Trace
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
+from retrykit.reference.readings import Readings
 from retrykit.results import UNEXPLAINED, Conforms, ScenarioResult, Verdict, grade
 from retrykit.space import WHOLE, Shard
 from retrykit.verdicts import ScenarioFindings
@@ -219,8 +221,10 @@ def explore(
     include_interpretations: bool = False,
     max_vms: int = 6,
     max_sessions: int = 4,
+    readings: Readings = DEFAULT_READINGS,
 ) -> Exploration:
-    """Run up to ``examples`` scenarios; with ``seed`` None the search is derandomised (CI profile).
+    """Run up to ``examples`` scenarios under ``readings`` (with ``catalogue`` bound by those declared);
+    with ``seed`` None the search is derandomised (CI profile).
 
     Through a target that takes several runs in flight, the search's scenarios are generated first and
     run pipelined (hypothesis, not the target, sets the pace otherwise); a search that finds something is
@@ -228,6 +232,12 @@ def explore(
     of a failure, the shrinking and every verdict are those of a search one run at a time."""
 
     def search(probe: Callable[[Scenario], None]) -> None:
+        def each(scenario: Scenario) -> None:
+            """One function for every search: a derandomised search draws from a stream seeded by the
+            test function's source, so the pipelined first pass and the search proper see the same
+            scenarios only through the same function."""
+            probe(scenario)
+
         test = settings(
             max_examples=examples,
             deadline=None,
@@ -236,7 +246,7 @@ def explore(
             suppress_health_check=list(HealthCheck),
             phases=[Phase.generate, Phase.shrink],
             report_multiple_bugs=False,
-        )(given(strategies.scenarios(max_vms=max_vms, max_sessions=max_sessions))(probe))
+        )(given(strategies.scenarios(max_vms=max_vms, max_sessions=max_sessions, readings=readings))(each))
         (test if seed is None else hypothesis_seed(seed)(test))()
 
     if getattr(target, "window", 1) > 1:

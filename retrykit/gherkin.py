@@ -109,7 +109,8 @@ def scenario_gherkin(scenario: Scenario, name: str, tags: Iterable[str] = (), in
     """One ``Scenario:`` block; ``tags`` are rule IDs (without '@') or other tags."""
     given = _given(scenario)
     lines = []
-    tag_line = " ".join(f"@{t.lstrip('@')}" for t in tags)
+    readings = [f"reading:{name}={value}" for name, value in scenario.readings.differing().items()]
+    tag_line = " ".join(f"@{t.lstrip('@')}" for t in [*tags, *readings])
     if tag_line:
         lines.append(indent + tag_line)
     lines.append(f"{indent}Scenario: {name}")
@@ -118,7 +119,10 @@ def scenario_gherkin(scenario: Scenario, name: str, tags: Iterable[str] = (), in
     lines += [f"{step}And {text}" for text in given[1:]]
     lines += _session_steps(scenario, step)
     lines.append(f"{step}When the job's sessions run")
-    lines += _then(engine.run(scenario), step)
+    try:
+        lines += _then(engine.run(scenario), step)
+    except engine.RefusedSetting:
+        lines.append(f"{step}Then the target refuses the job's retry settings")
     return "\n".join(lines) + "\n"
 
 

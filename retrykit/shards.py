@@ -15,18 +15,21 @@ import json
 import multiprocessing
 import queue
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from retrykit import __version__
 from retrykit.adapter import AdapterTarget
+from retrykit.catalogue import Catalogue, load_catalogue
 from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
 from retrykit.drivers import Target
 from retrykit.explore import Exploration, Finding
 from retrykit.oracles import Violation
 from retrykit.paths import CATALOGUE
+from retrykit.readings import active, bind, declared, parse_options
+from retrykit.reference.readings import Readings
 from retrykit.report import Implementation
 from retrykit.results import Verdict
 from retrykit.space import Bound, Shard
@@ -47,10 +50,28 @@ def bound_json(bound: Bound) -> Json:
     return json.loads(json.dumps(asdict(bound)))
 
 
-def implementation(target: Target, command: str | None) -> Implementation:
-    """Who was judged: the target's hello and the command line that started it."""
+@dataclass(frozen=True)
+class Judging:
+    """What a run judges its target by, once its hello is in: the readings declared (by the hello, or by
+    the user with ``--reading``, who speaks for the product), the readings its scenarios run under, and
+    the catalogue those declarations bind, as the feature run judges."""
+
+    declared: Mapping[str, str]
+    readings: Readings
+    catalogue: Catalogue
+
+
+def judging(target: Target, reading_options: Sequence[str]) -> Judging:
+    chosen = declared(target.identity.readings, parse_options(reading_options))
+    return Judging(chosen, active(chosen), bind(load_catalogue(), chosen))
+
+
+def implementation(target: Target, command: str | None, readings: Mapping[str, str]) -> Implementation:
+    """Who was judged: the target's hello, the command line that started it and the readings declared."""
     protocol = target.protocol if isinstance(target, AdapterTarget) else ""
-    return Implementation(target.identity.name, target.identity.version, protocol, command or "")
+    return Implementation(
+        target.identity.name, target.identity.version, protocol, command or "", readings=dict(readings)
+    )
 
 
 @dataclass(frozen=True)
@@ -70,7 +91,7 @@ class Run:
 
     def agreement(self) -> Json:
         """What every part of one run holds alike; a part that differs here belongs to another run."""
-        adapter = {k: getattr(self.adapter, k) for k in ("name", "version", "command")}
+        adapter = {k: getattr(self.adapter, k) for k in ("name", "version", "command", "readings")}
         return {
             "kind": self.kind,
             "id": self.id,

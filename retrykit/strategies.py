@@ -186,11 +186,13 @@ def session_plans(job: Job) -> st.SearchStrategy[SessionPlan]:
     return _session_plans(job.vms, max_attempts(job))
 
 
-def scenarios_for(job: Job, max_sessions: int = 4) -> st.SearchStrategy[Scenario]:
-    """1..``max_sessions`` sessions of a given job."""
+def scenarios_for(
+    job: Job, max_sessions: int = 4, readings: Readings = DEFAULT_READINGS
+) -> st.SearchStrategy[Scenario]:
+    """1..``max_sessions`` sessions of a given job, judged under ``readings``."""
     _check_at_least_one("max_sessions", max_sessions)
     plans = _plan_lists(job.vms, max_attempts(job), max_sessions)
-    return plans.map(lambda sessions: Scenario(job, tuple(sessions)))
+    return plans.map(lambda sessions: Scenario(job, tuple(sessions), readings))
 
 
 def readings() -> st.SearchStrategy[Readings]:
@@ -199,7 +201,9 @@ def readings() -> st.SearchStrategy[Readings]:
     return st.builds(Readings, **choices)
 
 
-def scenarios(max_vms: int = 6, max_sessions: int = 4) -> st.SearchStrategy[Scenario]:
-    """Any valid scenario: a job of 1..``max_vms`` VMs and 1..``max_sessions`` sessions."""
+def scenarios(
+    max_vms: int = 6, max_sessions: int = 4, readings: Readings = DEFAULT_READINGS
+) -> st.SearchStrategy[Scenario]:
+    """Any valid scenario: a job of 1..``max_vms`` VMs, 1..``max_sessions`` sessions, under ``readings``."""
     _check_at_least_one("max_sessions", max_sessions)
-    return jobs(max_vms).flatmap(lambda job: scenarios_for(job, max_sessions))
+    return jobs(max_vms).flatmap(lambda job: scenarios_for(job, max_sessions, readings))

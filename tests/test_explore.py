@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from checkout import ROOT
@@ -181,23 +182,41 @@ def test_explore_exit_status_follows_the_verdict(capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.parametrize(
-    "command",
-    [mutant("manual-stop-retried"), shlex.join([sys.executable, str(BROKEN / "crashes_on_second_run.py")])],
+    ("command", "seed"),
+    [
+        (mutant("manual-stop-retried"), 7),
+        (mutant("manual-stop-retried"), None),
+        (shlex.join([sys.executable, str(BROKEN / "crashes_on_second_run.py")]), 7),
+    ],
 )
-def test_a_pipelined_search_finds_and_shrinks_what_a_search_one_run_at_a_time_does(command: str) -> None:
+def test_a_pipelined_search_finds_and_shrinks_what_a_search_one_run_at_a_time_does(
+    command: str, seed: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Through a window the scenarios are generated first and run all at once; the search then runs
-    again over them, so what it reruns, shrinks and reports is what one run at a time finds."""
+    again over them (seeded or derandomised, it draws the same scenarios: nothing is left untaken), so
+    what it reruns, shrinks and reports is what one run at a time finds."""
+    from retrykit import explore as module
     from retrykit.adapter import AdapterTarget
 
+    diverged = []
+    search = module._search
+
+    def watched(*args: Any) -> module.Exploration:
+        state = search(*args)
+        diverged.append(args[-1].diverged)
+        return state
+
+    monkeypatch.setattr(module, "_search", watched)
     found = []
     for window in (16, 1):
         target = AdapterTarget(shlex.split(command))
         try:
             target.start()
             target.window = window
-            state = explore(target, CATALOGUE, examples=300, seed=7)
+            state = explore(target, CATALOGUE, examples=300, seed=seed)
         finally:
             target.close()
         assert state.finding is not None
         found.append((state.examples, state.finding.scenario, state.finding.rules, state.finding.error_kind))
     assert found[0] == found[1]
+    assert diverged == [False, False]
