@@ -210,7 +210,16 @@ class _Process:
         return " | ".join(_shorten(line) for line in lines)
 
     def send(self, message: dict[str, Any]) -> None:
+        self.queue(message)
+        self._flush()
+
+    def queue(self, message: dict[str, Any]) -> None:
+        """Add a message to what goes out with the next flush: several runs sent in one write cost one
+        system call and one wake-up of the adapter instead of one each."""
         self._outbox += (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+
+    def flush(self) -> None:
+        """Write what was queued, as far as the pipe takes it now (see _flush)."""
         self._flush()
 
     def _flush(self) -> None:
@@ -553,7 +562,10 @@ class AdapterTarget:
     ) -> Iterator[Outcome]:
         resend: deque[_Slot] = deque()
         while True:
-            while self._fatal is None and len(in_flight) < self.window:
+            # Refill the window once half of it is answered, all runs in one write: one run sent per
+            # answer read would cost a system call and a wake-up of the adapter each.
+            refill = len(in_flight) <= self.window // 2
+            while refill and self._fatal is None and len(in_flight) < self.window:
                 slot = resend.popleft() if resend else None
                 if slot is None:
                     scenario = next(queue, None)
@@ -569,9 +581,14 @@ class AdapterTarget:
                     slot.outcome = error
                     self._tally(error)
                     continue
+                assert self._process is not None
                 self._seq += 1
-                self._send({"type": "run", "seq": self._seq, "scenario": scenario_to_json(slot.scenario)})
+                self._process.queue(
+                    {"type": "run", "seq": self._seq, "scenario": scenario_to_json(slot.scenario)}
+                )
                 in_flight[self._seq] = slot
+            if refill and self._process is not None:
+                self._process.flush()
             while slots and (ready := slots[0].outcome) is not None:
                 slots.popleft()
                 yield ready
