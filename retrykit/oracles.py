@@ -227,6 +227,43 @@ class Facts:
         job, readings = self.scenario.job, self.scenario.readings
         return tuple((d, forbidden_by(job, d, readings)) for s in self.sessions for d in s.decisions)
 
+    @cached_property
+    def by_family(self) -> dict[Callable[[Facts], Iterator[Violation]], dict[str, list[Violation]]]:
+        """The violations each family of checks found (see _found_by), by rule, once worked out."""
+        return {}
+
+    @cached_property
+    def written(self) -> Counter[tuple[int, int, str]]:
+        """How many restore points the chain holds of each run of each VM: (session, attempt, VM)."""
+        return Counter((p.session, p.attempt, p.vm) for f in self.trace.files for p in f.restore_points)
+
+    @cached_property
+    def processed(self) -> set[tuple[int, int, str]]:
+        """The runs that processed their VM: (session, attempt, VM)."""
+        return {
+            (s.number, a.number, t.vm)
+            for s in self.trace.sessions
+            for a in s.attempts
+            for t in a.tasks
+            if t.result is not TaskResult.FAILED
+        }
+
+    @cached_property
+    def single_files(self) -> tuple[tuple[Session, list[BackupFile]], ...]:
+        """Each session of a single-file chain with the files it created, in chain order; none for a
+        per-machine chain."""
+        if self.scenario.job.chain_format is not ChainFormat.SINGLE_FILE:
+            return ()
+        by_session: dict[int, list[BackupFile]] = defaultdict(list)
+        for file in _chain_order(self.trace.files):
+            by_session[file.session].append(file)
+        return tuple((session, by_session.get(session.number, [])) for session in self.trace.sessions)
+
+    @cached_property
+    def retry_sessions(self) -> set[int]:
+        """The numbers of the sessions the user's Retry command started."""
+        return {n for n, plan in enumerate(self.scenario.sessions, start=1) if plan.trigger is Trigger.RETRY}
+
 
 def forbidden_by(job: Job, decision: Decision, readings: Readings = DEFAULT_READINGS) -> str | None:
     """The rule that forbids a retry after this decision's attempt, or None when the page calls for one.
@@ -362,6 +399,20 @@ def analyse(scenario: Scenario, trace: Trace) -> Facts:
 Check = Callable[[Facts], Iterator[Violation]]
 
 
+def _found_by(family: Check, rule: str, facts: Facts) -> Iterator[Violation]:
+    """The violations of ``rule`` that ``family`` finds. A family judges decisions of one kind (whether a
+    retry follows, which tasks a run takes, a session's status...) and lays each wrong one at the one rule
+    at fault: it runs once per judgement, not once per rule, and each rule's check takes its own share,
+    in the family's order."""
+    found = facts.by_family.get(family)
+    if found is None:
+        found = {}
+        for violation in family(facts):
+            found.setdefault(violation.rule, []).append(violation)
+        facts.by_family[family] = found
+    return iter(found.get(rule, ()))
+
+
 def check_session_count(facts: Facts) -> Iterator[Violation]:
     """JR.SESSION.SAME: retries stay inside their session, so the trace has exactly the planned sessions."""
     planned, observed = len(facts.scenario.sessions), len(facts.trace.sessions)
@@ -389,27 +440,39 @@ def _missing_retry_rule(job: Job, decision: Decision) -> str:
     return count_rule(job)
 
 
+def _retry_decisions(facts: Facts) -> Iterator[Violation]:
+    """Whether a retry follows each run: a retry that ran though a rule forbids it, laid at that rule, or
+    a retry the page called for that never came, laid at the rule that calls for it."""
+    job, readings = facts.scenario.job, facts.scenario.readings
+    for decision, forbidding in facts.forbidding:
+        if decision.retried == (forbidding is None):
+            continue
+        where = f"session {decision.session}, after attempt {decision.attempt}"
+        if forbidding is not None:
+            yield Violation(
+                forbidding,
+                where,
+                f"no retry after attempt {decision.attempt}",
+                "a retry ran",
+                decision.session,
+            )
+        else:
+            yield Violation(
+                _missing_retry_rule(job, decision),
+                where,
+                f"a retry of {_names(decision.pending)} "
+                f"(retry {decision.attempt} of {_allowed_retries(job, readings)})",
+                "no further attempt",
+                decision.session,
+            )
+
+
 def retry_check(rule: str) -> Check:
     """The check of a rule that decides whether a retry follows: a retry it forbids that ran, or (for the
     rules that call for retries) a retry the page called for that never came."""
 
     def check(facts: Facts) -> Iterator[Violation]:
-        job, readings = facts.scenario.job, facts.scenario.readings
-        for decision, forbidding in facts.forbidding:
-            where = f"session {decision.session}, after attempt {decision.attempt}"
-            if decision.retried and forbidding == rule:
-                yield Violation(
-                    rule, where, f"no retry after attempt {decision.attempt}", "a retry ran", decision.session
-                )
-            elif not decision.retried and forbidding is None and _missing_retry_rule(job, decision) == rule:
-                yield Violation(
-                    rule,
-                    where,
-                    f"a retry of {_names(decision.pending)} "
-                    f"(retry {decision.attempt} of {_allowed_retries(job, readings)})",
-                    "no further attempt",
-                    decision.session,
-                )
+        return _found_by(_retry_decisions, rule, facts)
 
     check.__doc__ = f"{rule}: whether a retry follows each run."
     return check
@@ -432,26 +495,31 @@ def task_set_rule(chain_format: ChainFormat, run: RunFacts) -> str:
     return "JR.WARNING.PROCESSED" if extra & run.warned else "JR.SCOPE.FAILED-ONLY"
 
 
+def _task_sets(facts: Facts) -> Iterator[Violation]:
+    """Which tasks each run takes, each run that takes others laid at the rule at fault (task_set_rule)."""
+    chain_format = facts.scenario.job.chain_format
+    for session in facts.sessions:
+        for run in session.runs:
+            if run.fits:
+                continue
+            missing = sorted((Counter(run.expected) - Counter(run.observed)).elements())
+            extra = sorted((Counter(run.observed) - Counter(run.expected)).elements())
+            detail = [f"missing {_names(missing)}"] if missing else []
+            detail += [f"also ran {_names(extra)}"] if extra else []
+            yield Violation(
+                task_set_rule(chain_format, run),
+                f"session {run.session}, attempt {run.attempt}",
+                f"tasks {_names(run.expected)}",
+                f"tasks {_names(run.observed)} ({'; '.join(detail)})",
+                run.session,
+            )
+
+
 def task_set_check(rule: str) -> Check:
     """The check of a rule that says which tasks a run takes; their order is the target's own business."""
 
     def check(facts: Facts) -> Iterator[Violation]:
-        chain_format = facts.scenario.job.chain_format
-        for session in facts.sessions:
-            for run in session.runs:
-                if run.fits or task_set_rule(chain_format, run) != rule:
-                    continue
-                missing = sorted((Counter(run.expected) - Counter(run.observed)).elements())
-                extra = sorted((Counter(run.observed) - Counter(run.expected)).elements())
-                detail = [f"missing {_names(missing)}"] if missing else []
-                detail += [f"also ran {_names(extra)}"] if extra else []
-                yield Violation(
-                    rule,
-                    f"session {run.session}, attempt {run.attempt}",
-                    f"tasks {_names(run.expected)}",
-                    f"tasks {_names(run.observed)} ({'; '.join(detail)})",
-                    run.session,
-                )
+        return _found_by(_task_sets, rule, facts)
 
     check.__doc__ = f"{rule}: which tasks each run takes."
     return check
@@ -495,14 +563,13 @@ def _had_job_failure(session: Session) -> bool:
     return any(a.job_failure for a in session.attempts)
 
 
-def status_check(rule: str) -> Check:
-    """The check of a rule that fixes a session's final status."""
-
-    def check(facts: Facts) -> Iterator[Violation]:
-        for session in facts.sessions:
-            if not session.judged_to_end or session.session.status is session.status:
-                continue
-            rule_at_fault = status_rule(
+def _statuses(facts: Facts) -> Iterator[Violation]:
+    """Each session's final status, each wrong one laid at the rule at fault (status_rule)."""
+    for session in facts.sessions:
+        if not session.judged_to_end or session.session.status is session.status:
+            continue
+        yield Violation(
+            status_rule(
                 session.status,
                 session.pending,
                 session.stopped,
@@ -512,15 +579,19 @@ def status_check(rule: str) -> Check:
                 before_first=session.before_first,
                 graded_by_tasks=facts.scenario.readings.graceful_stop_status is GracefulStopStatus.FROM_TASKS
                 and (_had_job_failure(session.session) or _had_failed_run(session.session)),
-            )
-            if rule_at_fault == rule:
-                yield Violation(
-                    rule,
-                    f"session {session.session.number}",
-                    session.status.value,
-                    session.session.status.value,
-                    session.session.number,
-                )
+            ),
+            f"session {session.session.number}",
+            session.status.value,
+            session.session.status.value,
+            session.session.number,
+        )
+
+
+def status_check(rule: str) -> Check:
+    """The check of a rule that fixes a session's final status."""
+
+    def check(facts: Facts) -> Iterator[Violation]:
+        return _found_by(_statuses, rule, facts)
 
     check.__doc__ = f"{rule}: each session's final status."
     return check
@@ -543,26 +614,12 @@ def _chain_rule(job: Job, per_machine: str, single_file: str) -> str:
     return per_machine if job.chain_format is ChainFormat.PER_MACHINE else single_file
 
 
-def _written(trace: Trace) -> Counter[tuple[int, int, str]]:
-    return Counter((p.session, p.attempt, p.vm) for f in trace.files for p in f.restore_points)
-
-
-def _processed(trace: Trace) -> set[tuple[int, int, str]]:
-    return {
-        (s.number, a.number, t.vm)
-        for s in trace.sessions
-        for a in s.attempts
-        for t in a.tasks
-        if t.result is not TaskResult.FAILED
-    }
-
-
 def check_point_per_processed_task(facts: Facts) -> Iterator[Violation]:
     """JR.PM.FILE-PER-VM / JR.SF.ONE-FILE-PER-SESSION: every processed task leaves exactly one restore
     point in the chain."""
     rule = _chain_rule(facts.scenario.job, "JR.PM.FILE-PER-VM", "JR.SF.ONE-FILE-PER-SESSION")
-    written = _written(facts.trace)
-    for key in sorted(k for k in _processed(facts.trace) if written[k] != 1):
+    written = facts.written
+    for key in sorted(k for k in facts.processed if written[k] != 1):
         yield Violation(
             rule,
             f"session {key[0]}, attempt {key[1]}, {key[2]}",
@@ -575,8 +632,8 @@ def check_point_per_processed_task(facts: Facts) -> Iterator[Violation]:
 def check_no_point_without_processing(facts: Facts) -> Iterator[Violation]:
     """JR.PM.ONLY-PROCESSED / JR.SF.ONLY-PROCESSED: no restore point for a run that did not process it."""
     rule = _chain_rule(facts.scenario.job, "JR.PM.ONLY-PROCESSED", "JR.SF.ONLY-PROCESSED")
-    written = _written(facts.trace)
-    for key in sorted(set(written) - _processed(facts.trace)):
+    written = facts.written
+    for key in sorted(set(written) - facts.processed):
         yield Violation(
             rule,
             f"session {key[0]}, attempt {key[1]}, {key[2]}",
@@ -650,38 +707,32 @@ def _per_machine_file_rule(file: BackupFile) -> str | None:
     return "JR.PM.FILE-PER-VM" if foreign or len(file.restore_points) > 1 else None
 
 
+def _per_machine_files(facts: Facts) -> Iterator[Violation]:
+    """What each per-machine file holds, each wrong one laid at the rule at fault (_per_machine_file_rule)."""
+    if facts.scenario.job.chain_format is not ChainFormat.PER_MACHINE:
+        return
+    for file in facts.trace.files:
+        rule = _per_machine_file_rule(file)
+        if rule is None:
+            continue
+        points = ", ".join(f"{p.vm} (session {p.session}, attempt {p.attempt})" for p in file.restore_points)
+        yield Violation(
+            rule,
+            _file_where(file),
+            "the restore point of exactly one VM, written by the run that created the file",
+            points or "no restore point",
+            file.session,
+        )
+
+
 def per_machine_file_check(rule: str) -> Check:
     """The check of a per-machine rule about single files: one VM each, in a file of the run that wrote it."""
 
     def check(facts: Facts) -> Iterator[Violation]:
-        if facts.scenario.job.chain_format is not ChainFormat.PER_MACHINE:
-            return
-        for file in facts.trace.files:
-            if _per_machine_file_rule(file) != rule:
-                continue
-            points = ", ".join(
-                f"{p.vm} (session {p.session}, attempt {p.attempt})" for p in file.restore_points
-            )
-            yield Violation(
-                rule,
-                _file_where(file),
-                "the restore point of exactly one VM, written by the run that created the file",
-                points or "no restore point",
-                file.session,
-            )
+        return _found_by(_per_machine_files, rule, facts)
 
     check.__doc__ = f"{rule}: what each per-machine file holds."
     return check
-
-
-def _single_files(facts: Facts) -> Iterator[tuple[Session, list[BackupFile]]]:
-    if facts.scenario.job.chain_format is not ChainFormat.SINGLE_FILE:
-        return
-    by_session: dict[int, list[BackupFile]] = defaultdict(list)
-    for file in _chain_order(facts.trace.files):
-        by_session[file.session].append(file)
-    for session in facts.trace.sessions:
-        yield session, by_session.get(session.number, [])
 
 
 def _one_file_rule(files: list[BackupFile]) -> str:
@@ -689,19 +740,24 @@ def _one_file_rule(files: list[BackupFile]) -> str:
     return "JR.SF.RETRY-SAME-FILE" if late else "JR.SF.ONE-FILE-PER-SESSION"
 
 
+def _one_file_per_session(facts: Facts) -> Iterator[Violation]:
+    """Each single-file session with more than one file, laid at the rule at fault (_one_file_rule)."""
+    for session, files in facts.single_files:
+        if len(files) > 1:
+            yield Violation(
+                _one_file_rule(files),
+                f"session {session.number}",
+                "one backup file",
+                f"{len(files)} files: {_names([f.id for f in files])}",
+                session.number,
+            )
+
+
 def one_file_check(rule: str) -> Check:
     """The check of a single-file rule that allows one file per session: a retry adds to it."""
 
     def check(facts: Facts) -> Iterator[Violation]:
-        for session, files in _single_files(facts):
-            if len(files) > 1 and _one_file_rule(files) == rule:
-                yield Violation(
-                    rule,
-                    f"session {session.number}",
-                    "one backup file",
-                    f"{len(files)} files: {_names([f.id for f in files])}",
-                    session.number,
-                )
+        return _found_by(_one_file_per_session, rule, facts)
 
     check.__doc__ = f"{rule}: one file per session."
     return check
@@ -713,7 +769,7 @@ def check_file_creation(facts: Facts) -> Iterator[Violation]:
     if facts.scenario.readings.sf_file_creation is FileCreation.INITIAL_RUN:
         yield from _file_at_initial_run(facts)
         return
-    for session, files in _single_files(facts):
+    for session, files in facts.single_files:
         first_with_data = next(
             (a.number for a in session.attempts if any(t.result is not TaskResult.FAILED for t in a.tasks)),
             None,
@@ -731,7 +787,7 @@ def check_file_creation(facts: Facts) -> Iterator[Violation]:
 
 
 def _file_at_initial_run(facts: Facts) -> Iterator[Violation]:
-    for session, files in _single_files(facts):
+    for session, files in facts.single_files:
         ran = any(a.number == 1 for a in session.attempts)
         if ran and (not files or files[0].attempt != 1):
             yield Violation(
@@ -743,15 +799,11 @@ def _file_at_initial_run(facts: Facts) -> Iterator[Violation]:
             )
 
 
-def _retry_sessions(facts: Facts) -> set[int]:
-    return {n for n, plan in enumerate(facts.scenario.sessions, start=1) if plan.trigger is Trigger.RETRY}
-
-
 def check_points_of_own_session(facts: Facts) -> Iterator[Violation]:
     """JR.SF.NEXT-SESSION: a session's file holds only what that session wrote (what a Retry wrote is
     JR.MANUAL-RETRY.CHAIN's)."""
-    retries = _retry_sessions(facts)
-    for session, files in _single_files(facts):
+    retries = facts.retry_sessions
+    for session, files in facts.single_files:
         for file in files:
             for point in file.restore_points:
                 if point.session != session.number and point.session not in retries:
@@ -854,7 +906,7 @@ def check_retry_refusal(facts: Facts) -> Iterator[Violation]:
 
 def check_retry_chain(facts: Facts) -> Iterator[Violation]:
     """JR.MANUAL-RETRY.CHAIN: what a Retry writes goes to files it creates itself."""
-    retries = _retry_sessions(facts)
+    retries = facts.retry_sessions
     for file in facts.trace.files:
         for point in file.restore_points:
             if point.session in retries and file.session != point.session:
