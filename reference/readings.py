@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
+from functools import cache
 
 
 class GracefulStopStatus(StrEnum):
@@ -66,13 +67,12 @@ class Readings:
     retry_command_retried: RetryCommandRetried = RetryCommandRetried.NO
 
     def values(self) -> dict[str, str]:
-        """Every reading by its name, with its alternative's value."""
-        return {f.name.replace("_", "-"): getattr(self, f.name).value for f in fields(self)}
+        """Every reading by its name, with its alternative's value (a copy: the caller may change it)."""
+        return dict(_values(self))
 
     def differing(self) -> dict[str, str]:
-        """The readings whose alternative is not the kit's default."""
-        default = DEFAULT.values()
-        return {name: value for name, value in self.values().items() if default[name] != value}
+        """The readings whose alternative is not the kit's default (a copy: the caller may change it)."""
+        return dict(_differing(self))
 
     def with_values(self, chosen: dict[str, str]) -> Readings:
         """These readings with some replaced, by name and value; an unknown name or value raises
@@ -89,6 +89,19 @@ class Readings:
 
 DEFAULT = Readings()
 """The kit's default readings."""
+
+
+@cache
+def _values(readings: Readings) -> dict[str, str]:
+    """Readings.values, worked out once per alternative chosen: every scenario sent to an adapter asks
+    for it, and Readings is immutable."""
+    return {f.name.replace("_", "-"): getattr(readings, f.name).value for f in fields(readings)}
+
+
+@cache
+def _differing(readings: Readings) -> dict[str, str]:
+    default = _values(DEFAULT)
+    return {name: value for name, value in _values(readings).items() if default[name] != value}
 
 
 def alternatives() -> dict[str, tuple[str, ...]]:
