@@ -68,7 +68,10 @@ def chained_job_after(job: Job, session: Session) -> tuple[int, ...]:
 
 
 def annotate(job: Job, trace: Trace) -> Trace:
-    """The trace with what the related pages' rules ask for, for a job that asks for it."""
+    """The trace with what the related pages' rules ask for, for a job that asks for it; a job that asks
+    for none keeps its trace as it is (most jobs: copying every session would add nothing)."""
+    if not (reports_times(job) or job.notifications is not None or job.post_job_script or job.chained_job):
+        return trace
     sessions = timed(job, trace.sessions) if reports_times(job) else trace.sessions
     sessions = tuple(
         replace(
