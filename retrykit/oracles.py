@@ -19,7 +19,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Generic, TypeVar, overload
 
 from retrykit.reference.model import (
     BackupFile,
@@ -214,30 +214,55 @@ class SessionFacts:
     """The user stopped the session gracefully before its first VM started."""
 
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):
+    """functools.cached_property without the lock Python 3.11 takes on each first access, which costs more
+    than most of what Facts works out (a judgement is one thread's)."""
+
+    def __init__(self, compute: Callable[[Facts], _T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    @overload
+    def __get__(self, facts: None, owner: type) -> _once[_T]: ...
+
+    @overload
+    def __get__(self, facts: Facts, owner: type) -> _T: ...
+
+    def __get__(self, facts: Facts | None, owner: type) -> _T | _once[_T]:
+        if facts is None:
+            return self
+        value = facts.__dict__[self._name] = self._compute(facts)  # read from there from now on
+        return value
+
+
 @dataclass(frozen=True)
 class Facts:
     scenario: Scenario
     trace: Trace
     sessions: tuple[SessionFacts, ...]
 
-    @cached_property
+    @_once
     def forbidding(self) -> tuple[tuple[Decision, str | None], ...]:
         """Each decision with the rule that forbids a retry after it (forbidden_by): worked out once, not
         once per retry rule's check."""
         job, readings = self.scenario.job, self.scenario.readings
         return tuple((d, forbidden_by(job, d, readings)) for s in self.sessions for d in s.decisions)
 
-    @cached_property
+    @_once
     def by_family(self) -> dict[Callable[[Facts], Iterator[Violation]], dict[str, list[Violation]]]:
         """The violations each family of checks found (see _found_by), by rule, once worked out."""
         return {}
 
-    @cached_property
+    @_once
     def written(self) -> Counter[tuple[int, int, str]]:
         """How many restore points the chain holds of each run of each VM: (session, attempt, VM)."""
         return Counter((p.session, p.attempt, p.vm) for f in self.trace.files for p in f.restore_points)
 
-    @cached_property
+    @_once
     def processed(self) -> set[tuple[int, int, str]]:
         """The runs that processed their VM: (session, attempt, VM)."""
         return {
@@ -248,7 +273,7 @@ class Facts:
             if t.result is not TaskResult.FAILED
         }
 
-    @cached_property
+    @_once
     def single_files(self) -> tuple[tuple[Session, list[BackupFile]], ...]:
         """Each session of a single-file chain with the files it created, in chain order; none for a
         per-machine chain."""
@@ -259,7 +284,7 @@ class Facts:
             by_session[file.session].append(file)
         return tuple((session, by_session.get(session.number, [])) for session in self.trace.sessions)
 
-    @cached_property
+    @_once
     def retry_sessions(self) -> set[int]:
         """The numbers of the sessions the user's Retry command started."""
         return {n for n, plan in enumerate(self.scenario.sessions, start=1) if plan.trigger is Trigger.RETRY}
@@ -308,6 +333,7 @@ def _session_facts(
     graded = worst if readings.recovered_status is RecoveredStatus.WORST_RUN else latest
     job_failed = False
     stop_fails = False
+    sticky = readings.job_failure is JobFailureStatus.STICKY
     for index, attempt in enumerate(session.attempts):
         if index > 0:
             decision = decisions[-1]
@@ -320,16 +346,17 @@ def _session_facts(
             expected = expected[: plan.stop.after_tasks]
             stopped = True
             stop_fails = _stop_fails(plan.stop, readings)
-        warned = frozenset(vm for vm, result in latest.items() if result is TaskResult.WARNING)
-        observed = tuple(t.vm for t in attempt.tasks)
-        fits = observed == tuple(expected) or Counter(observed) == Counter(expected)
+        warned = frozenset([vm for vm, result in latest.items() if result is TaskResult.WARNING])
+        observed = tuple([t.vm for t in attempt.tasks])
+        called_for = tuple(expected)
+        fits = observed == called_for or Counter(observed) == Counter(called_for)
         runs.append(
             RunFacts(
                 session.number,
                 attempt.number,
                 index == 0,
                 stop_here,
-                tuple(expected),
+                called_for,
                 observed,
                 carried,
                 warned,
@@ -345,7 +372,6 @@ def _session_facts(
                 worst[task.vm] = task.result
         expected = _unprocessed(job, latest)
         # JR.JOB-FAILURE under its reading: the latest run's job-level result, or any run's so far.
-        sticky = readings.job_failure is JobFailureStatus.STICKY
         job_failed = attempt.job_failure or (sticky and job_failed)
         status = rolled_up_status(graded, job_failure=job_failed, stopped=stop_fails)
         decisions.append(
