@@ -77,6 +77,8 @@ class Readings:
     def with_values(self, chosen: dict[str, str]) -> Readings:
         """These readings with some replaced, by name and value; an unknown name or value raises
         ValueError."""
+        if not chosen:
+            return self  # what every scenario under the default readings asks for: nothing to copy
         changes = {}
         types = {f.name: f.type for f in fields(self)}
         for name, value in chosen.items():

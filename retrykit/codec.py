@@ -36,12 +36,16 @@ from retrykit.validation import validate
 
 Json = dict[str, Any]
 
-# trace_from_json decodes one enum value per task run and restore point, after the schema has checked each
-# is a member: a dict lookup costs a fraction of calling the enum.
+# The decoders read one enum value per task run and restore point, after the schema has checked each is a
+# member: a dict lookup costs a fraction of calling the enum. (scenario_from_json falls back on the enum,
+# so a value the schema let through all the same is the ValueError it always was.)
 _TRIGGERS = {m.value: m for m in Trigger}
 _STATUSES = {m.value: m for m in SessionStatus}
 _RESULTS = {m.value: m for m in TaskResult}
 _KINDS = {m.value: m for m in BackupKind}
+_CHAIN_FORMATS = {m.value: m for m in ChainFormat}
+_METHODS = {m.value: m for m in BackupMethod}
+_STOP_MODES = {m.value: m for m in StopMode}
 
 
 def scenario_to_json(scenario: Scenario) -> Json:
@@ -99,23 +103,30 @@ def scenario_from_json(document: Json) -> Scenario:
     plans = []
     for session in document["sessions"]:
         stop = session.get("stop")
+        trigger = session.get("trigger", "scheduled")
         plans.append(
             SessionPlan(
-                trigger=Trigger(session.get("trigger", "scheduled")),
+                trigger=_TRIGGERS.get(trigger) or Trigger(trigger),
                 outcomes=tuple(
-                    InjectedOutcome(o["vm"], o["attempt"], TaskResult(o["result"]))
-                    for o in session.get("outcomes", [])
+                    [
+                        InjectedOutcome(
+                            o["vm"], o["attempt"], _RESULTS.get(o["result"]) or TaskResult(o["result"])
+                        )
+                        for o in session.get("outcomes", [])
+                    ]
                 ),
                 stop=None if stop is None else _stop_from_json(stop),
                 job_failure_attempts=frozenset(session.get("job_failure_attempts", [])),
             )
         )
+    chain_format = job["chain_format"]
+    method = job.get("backup_method", "forward_incremental")
     return Scenario(
         Job(
             name=job["name"],
             vms=tuple(job["vms"]),
-            chain_format=ChainFormat(job["chain_format"]),
-            backup_method=BackupMethod(job.get("backup_method", "forward_incremental")),
+            chain_format=_CHAIN_FORMATS.get(chain_format) or ChainFormat(chain_format),
+            backup_method=_METHODS.get(method) or BackupMethod(method),
             retry=RetrySettings(
                 enabled=retry.get("enabled", True),
                 count=retry.get("count"),
@@ -132,7 +143,8 @@ def scenario_from_json(document: Json) -> Scenario:
 
 
 def _stop_from_json(stop: Json) -> ManualStop:
-    return ManualStop(stop["attempt"], stop["after_tasks"], StopMode(stop.get("mode", "immediate")))
+    mode = stop.get("mode", "immediate")
+    return ManualStop(stop["attempt"], stop["after_tasks"], _STOP_MODES.get(mode) or StopMode(mode))
 
 
 def _attempt_to_json(a: Attempt) -> Json:
@@ -196,44 +208,55 @@ def trace_from_json(document: Json) -> Trace:
 
 def decode_trace(document: Json) -> Trace:
     """A trace already checked against the schema (inside a protocol message, say), as domain values."""
+    # List comprehensions made tuples, rather than generators: in CPython 3.11 they cost less.
     return Trace(
-        sessions=tuple(
-            Session(
-                number=s["number"],
-                trigger=_TRIGGERS[s["trigger"]],
-                status=_STATUSES[s["status"]],
-                stopped_manually=s["stopped_manually"],
-                attempts=tuple(
-                    Attempt(
-                        number=a["number"],
-                        tasks=tuple(TaskRun(t["vm"], _RESULTS[t["result"]]) for t in a["tasks"]),
-                        job_failure=a.get("job_failure", False),
-                        started_at=a.get("started_at"),
-                        ended_at=a.get("ended_at"),
-                    )
-                    for a in s["attempts"]
-                ),
-                refused=s.get("refused", False),
-                notifications=tuple(
-                    Notification(n["after_attempt"], _STATUSES[n["status"]])
-                    for n in s.get("notifications", ())
-                ),
-                post_job_script_after=tuple(s.get("post_job_script_after", ())),
-                chained_job_after=tuple(s.get("chained_job_after", ())),
-            )
-            for s in document["sessions"]
+        tuple(
+            [
+                Session(
+                    s["number"],
+                    _TRIGGERS[s["trigger"]],
+                    _STATUSES[s["status"]],
+                    tuple(
+                        [
+                            Attempt(
+                                a["number"],
+                                tuple([TaskRun(t["vm"], _RESULTS[t["result"]]) for t in a["tasks"]]),
+                                a.get("job_failure", False),
+                                a.get("started_at"),
+                                a.get("ended_at"),
+                            )
+                            for a in s["attempts"]
+                        ]
+                    ),
+                    s["stopped_manually"],
+                    s.get("refused", False),
+                    tuple(
+                        [
+                            Notification(n["after_attempt"], _STATUSES[n["status"]])
+                            for n in s.get("notifications", ())
+                        ]
+                    ),
+                    tuple(s.get("post_job_script_after", ())),
+                    tuple(s.get("chained_job_after", ())),
+                )
+                for s in document["sessions"]
+            ]
         ),
-        files=tuple(
-            BackupFile(
-                id=f["id"],
-                kind=_KINDS[f["kind"]],
-                session=f["session"],
-                attempt=f["attempt"],
-                restore_points=tuple(
-                    RestorePoint(p["vm"], _KINDS[p["kind"]], p["session"], p["attempt"])
-                    for p in f["restore_points"]
-                ),
-            )
-            for f in document["files"]
+        tuple(
+            [
+                BackupFile(
+                    f["id"],
+                    _KINDS[f["kind"]],
+                    f["session"],
+                    f["attempt"],
+                    tuple(
+                        [
+                            RestorePoint(p["vm"], _KINDS[p["kind"]], p["session"], p["attempt"])
+                            for p in f["restore_points"]
+                        ]
+                    ),
+                )
+                for f in document["files"]
+            ]
         ),
     )
