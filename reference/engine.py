@@ -230,7 +230,8 @@ def _retry_command(
     sessions: list[Session],
     left_over: frozenset[str],
     run_session: Callable[[SessionPlan, Job], tuple[Session, frozenset[str]]],
-    retried: RetryCommandRetried,
+    readings: Readings,
+    chain: _Chain,
 ) -> tuple[Session, frozenset[str]]:
     """A session the user's Retry command asks for: refused (no attempt, nothing changes) unless the last
     session that ran ended Failed; otherwise a session over the VMs it left (I.MANUAL-RETRY.CHAIN: its
@@ -241,10 +242,15 @@ def _retry_command(
         return Session(number, plan.trigger, previous.status, (), refused=True), left_over
     scope = retry_command_job(job, left_over)
     if scope is None:
+        # Nothing left but the job-level work: its one run can still fail, and the user can still stop it.
         failed = 1 in plan.job_failure_attempts
-        status = session_status({}, job_failure=failed, stopped=False)
-        return Session(number, plan.trigger, status, (Attempt(1, (), failed),)), left_over
-    if retried is RetryCommandRetried.NO:
+        stop = plan.stop if plan.stop is not None and plan.stop.attempt == 1 else None
+        stopped = stop_fails(None if stop is None else stop.mode, readings)
+        status = session_status({}, job_failure=failed, stopped=stopped)
+        chain.start_session()
+        chain.write([], number, 1)
+        return Session(number, plan.trigger, status, (Attempt(1, (), failed),), stop is not None), left_over
+    if readings.retry_command_retried is RetryCommandRetried.NO:
         return run_session(plan, scope)
     session, still_left = run_session(replace(plan, trigger=Trigger.SCHEDULED), scope)
     return replace(session, trigger=plan.trigger), still_left
@@ -269,7 +275,8 @@ def run(scenario: Scenario) -> Trace:
                 partial(
                     _run_session, number, chain=chain, left_over=left_over, clean=clean, readings=readings
                 ),
-                readings.retry_command_retried,
+                readings,
+                chain,
             )
         else:
             session, left_over = _run_session(number, plan, job, chain, left_over, clean, readings)

@@ -14,7 +14,7 @@ from tabulate import tabulate
 from retrykit.chain_view import chain_rows
 from retrykit.naming import vm_name
 from retrykit.reference import engine
-from retrykit.reference.model import ChainFormat, ManualStop, Scenario, StopMode, Trace, Trigger
+from retrykit.reference.model import ChainFormat, Job, ManualStop, Scenario, Session, StopMode, Trace, Trigger
 
 _CHAIN_WORDS = {ChainFormat.PER_MACHINE: "per-machine", ChainFormat.SINGLE_FILE: "single-file"}
 _INDENT = "    "
@@ -47,8 +47,27 @@ def _given(scenario: Scenario) -> list[str]:
     else:
         plural = "" if job.retry.count == 1 else "s"
         lines.append(f"the job is set to retry failed items {job.retry.count} time{plural}")
+    lines += _related_given(job)
     if len(scenario.sessions) > 1:
         lines.append(f"the job runs {len(scenario.sessions)} scheduled sessions")
+    return lines
+
+
+def _related_given(job: Job) -> list[str]:
+    """The job settings of the related pages, in the steps' words (steps/given_related.py)."""
+    lines = []
+    if job.retry.wait_minutes is not None:
+        minutes = job.retry.wait_minutes
+        lines.append(f"the job waits {minutes} minute{'s' if minutes != 1 else ''} before each retry")
+    if job.continuous_schedule:
+        lines.append("the job runs on a continuous schedule")
+    if job.notifications is not None:
+        held = ", held back until the last retry" if job.notifications.suppress_until_last_retry else ""
+        lines.append(f"the job sends notifications{held}")
+    if job.post_job_script:
+        lines.append("the job runs a post-job script")
+    if job.chained_job:
+        lines.append("another job is chained after the job")
     return lines
 
 
@@ -57,6 +76,8 @@ def _session_steps(scenario: Scenario, indent: str) -> list[str]:
     for number, plan in enumerate(scenario.sessions, start=1):
         if plan.trigger is Trigger.MANUAL:
             lines.append(f"{indent}And session {number} is started manually")
+        if plan.trigger is Trigger.RETRY:
+            lines.append(f"{indent}And the user asks for a Retry of the job as session {number}")
         if plan.outcomes:
             attempts = sorted({o.attempt for o in plan.outcomes})
             grid = [["VM", *[f"attempt {a}" for a in attempts]]]
@@ -84,7 +105,7 @@ def _stop_step(number: int, stop: ManualStop) -> str:
     return f"the user stops session {number} during attempt {attempt} after {done}"
 
 
-def _then(trace: Trace, indent: str) -> list[str]:
+def _then(job: Job, trace: Trace, indent: str) -> list[str]:
     lines = [
         f"{indent}Then the job has {len(trace.sessions)} session{'s' if len(trace.sessions) != 1 else ''}"
     ]
@@ -96,12 +117,42 @@ def _then(trace: Trace, indent: str) -> list[str]:
             runs = f'"{vms}"' if vms else "no task"
             lines.append(f"{indent}And attempt {attempt.number} of session {session.number} runs {runs}")
         lines.append(f'{indent}And session {session.number} ends "{session.status.value.capitalize()}"')
+        lines += [f"{indent}And {text}" for text in _related_then(job, session)]
     rows = chain_rows(trace)
     if rows:
         lines.append(f"{indent}And the chain holds exactly these backup files:")
         lines += _table([["kind", "created by", "restore points"], *[list(r.cells()) for r in rows]], indent)
     else:
         lines.append(f"{indent}And the chain holds no backup file")
+    return lines
+
+
+def _related_then(job: Job, session: Session) -> list[str]:
+    """What the related pages' rules expect of a session, in the steps' words (steps/then_related.py)."""
+    number, lines = session.number, []
+    if session.trigger is Trigger.RETRY:
+        lines.append(f"session {number} is {'' if session.refused else 'not '}refused")
+    if len(session.attempts) > 1 and job.retry.wait_minutes is not None and not job.continuous_schedule:
+        minutes = job.retry.wait_minutes
+        lines.append(
+            f"every retry of session {number} starts {minutes} minute{'s' if minutes != 1 else ''} or more "
+            "after the attempt before it ended"
+        )
+    if len(session.attempts) > 1 and job.continuous_schedule:
+        lines.append(
+            f"every retry of session {number} starts less than a minute after the attempt before it ended"
+        )
+    if job.notifications is not None:
+        sent = [
+            f"{n.status.value.capitalize()} after attempt {n.after_attempt}" for n in session.notifications
+        ]
+        lines.append(f"session {number} sends these notifications: {', '.join(sent) or 'none'}")
+    for ran, what in (
+        (session.post_job_script_after, "post-job script runs"),
+        (session.chained_job_after, "chained job starts"),
+    ):
+        if len(ran) == 1:
+            lines.append(f"the {what} once in session {number}, after attempt {ran[0]}")
     return lines
 
 
@@ -120,7 +171,7 @@ def scenario_gherkin(scenario: Scenario, name: str, tags: Iterable[str] = (), in
     lines += _session_steps(scenario, step)
     lines.append(f"{step}When the job's sessions run")
     try:
-        lines += _then(engine.run(scenario), step)
+        lines += _then(scenario.job, engine.run(scenario), step)
     except engine.RefusedSetting:
         lines.append(f"{step}Then the target refuses the job's retry settings")
     return "\n".join(lines) + "\n"

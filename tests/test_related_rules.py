@@ -21,16 +21,20 @@ from retrykit.reference.model import (
     ChainFormat,
     InjectedOutcome,
     Job,
+    ManualStop,
     Notification,
     Notifications,
     RetrySettings,
     Scenario,
     SessionPlan,
     SessionStatus,
+    StopMode,
     TaskResult,
     Trace,
     Trigger,
 )
+from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
+from retrykit.reference.readings import FileCreation
 
 FAIL, WARN = TaskResult.FAILED, TaskResult.WARNING
 FAILED, SUCCESS = SessionStatus.FAILED, SessionStatus.SUCCESS
@@ -120,6 +124,26 @@ def test_a_retry_after_a_session_failed_only_by_a_job_level_error_runs_no_task()
     trace = run(job(), failed, session(trigger=Trigger.RETRY))
     assert trace.sessions[0].status is FAILED
     assert [a.tasks for a in trace.sessions[1].attempts] == [()] and trace.sessions[1].status is SUCCESS
+
+
+@pytest.mark.parametrize("mode", list(StopMode))
+def test_a_retry_with_no_task_left_can_still_be_stopped(mode: StopMode) -> None:
+    """Its one run is a run: a stop during it stops the session, and a stop fails it (the default reading
+    of a graceful stop, and the page for an immediate one)."""
+    failed = SessionPlan(job_failure_attempts=frozenset({1}))
+    stopped = SessionPlan(Trigger.RETRY, stop=ManualStop(1, 0, mode))
+    retry = run(job(), failed, stopped).sessions[1]
+    assert retry.stopped_manually and retry.status is FAILED
+
+
+def test_a_retry_with_no_task_left_creates_its_empty_file_when_the_initial_run_creates_files() -> None:
+    """Under the reading sf-file-creation=initial-run a session's initial run creates its file even empty;
+    a Retry run with nothing left is such an initial run."""
+    single = job(chain_format=ChainFormat.SINGLE_FILE)
+    plans = (SessionPlan(job_failure_attempts=frozenset({1})), session(trigger=Trigger.RETRY))
+    readings = replace(DEFAULT_READINGS, sf_file_creation=FileCreation.INITIAL_RUN)
+    trace = engine.run(Scenario(single, plans, readings))
+    assert [(f.session, f.attempt, f.restore_points) for f in trace.files][-1] == (2, 1, ())
 
 
 def test_a_single_file_retry_writes_a_file_of_its_own() -> None:

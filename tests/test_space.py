@@ -22,13 +22,15 @@ from retrykit.reference.model import (
     InjectedOutcome,
     Job,
     ManualStop,
+    Notifications,
     RetrySettings,
     Scenario,
     SessionPlan,
+    StopMode,
     TaskResult,
     Trigger,
 )
-from retrykit.space import DEFAULT, JOB_NAME, Bound, retry_settings, scenarios, size
+from retrykit.space import DEFAULT, EXTRAS, JOB_NAME, PLAIN, Bound, JobExtras, retry_settings, scenarios, size
 
 TINY = Bound(
     max_vms=2,
@@ -36,6 +38,7 @@ TINY = Bound(
     retries=(RetrySettings(count=1), RetrySettings(enabled=False)),
     chain_formats=(ChainFormat.SINGLE_FILE,),
     max_injections=3,
+    extras=(JobExtras(notifications=Notifications(suppress_until_last_retry=True)),),
 )
 
 
@@ -49,15 +52,15 @@ def default_set() -> frozenset[Scenario]:
     return frozenset(default_space())
 
 
-def injections(scenario: Scenario) -> tuple[int, int, int]:
+def injections(plans: tuple[SessionPlan, ...]) -> tuple[int, int, int]:
     """(all injections, stops, job-level errors), the budgets of a bound."""
-    stops = sum(p.stop is not None for p in scenario.sessions)
-    failures = sum(len(p.job_failure_attempts) for p in scenario.sessions)
-    return sum(len(p.outcomes) for p in scenario.sessions) + stops + failures, stops, failures
+    stops = sum(p.stop is not None for p in plans)
+    failures = sum(len(p.job_failure_attempts) for p in plans)
+    return sum(len(p.outcomes) for p in plans) + stops + failures, stops, failures
 
 
-def within(scenario: Scenario, bound: Bound) -> bool:
-    total, stops, failures = injections(scenario)
+def within(plans: tuple[SessionPlan, ...], bound: Bound) -> bool:
+    total, stops, failures = injections(plans)
     return total <= bound.max_injections and stops <= bound.max_stops and failures <= bound.max_job_failures
 
 
@@ -70,7 +73,7 @@ def live(scenario: Scenario) -> Scenario:
         tasks = {a.number: len(a.tasks) for a in session.attempts}
         stop = plan.stop
         if stop is not None:
-            stop = ManualStop(stop.attempt, tasks[stop.attempt]) if stop.attempt in tasks else None
+            stop = ManualStop(stop.attempt, tasks[stop.attempt], stop.mode) if stop.attempt in tasks else None
         outcomes = tuple(
             o for o in plan.outcomes if (o.attempt, o.vm) in ran and o.result is not TaskResult.SUCCESS
         )
@@ -113,31 +116,56 @@ def canonical(scenario: Scenario) -> Scenario:
 
 def brute_force(bound: Bound) -> Iterator[Scenario]:
     """Every scenario the literal reading allows: any injected non-success outcome on any attempt up to 1 +
-    the retry count, any stop after fewer tasks than VMs, any job-level errors; within the budgets."""
+    the retry count, any stop after fewer tasks than VMs (a graceful one also after all of them), any
+    job-level errors; within the budgets. Graceful stops and Retry-command sessions (never the first) on
+    plain jobs of up to ``later_max_vms`` VMs, the extra job settings on jobs of up to
+    ``extras_max_vms``."""
     for vm_count, retry, chain in itertools.product(
         range(1, bound.max_vms + 1), bound.retries, bound.chain_formats
     ):
         vms = tuple(vm_name(k) for k in range(1, vm_count + 1))
-        job = Job(JOB_NAME, vms, chain, retry=retry)
-        attempts = range(1, retry.effective_count + 2)
-        cells = [(vm, a) for vm in vms for a in attempts]
-        plans = []
-        for trigger in bound.triggers:
-            for drawn in itertools.product((None, *bound.results), repeat=len(cells)):
-                outcomes = tuple(
-                    InjectedOutcome(vm, a, r) for (vm, a), r in zip(cells, drawn, strict=True) if r
-                )
-                for stop in [None, *(ManualStop(a, t) for a in attempts for t in range(vm_count))]:
-                    for k in range(len(attempts) + 1):
-                        for failures in itertools.combinations(attempts, k):
-                            plan = SessionPlan(trigger, outcomes, stop, frozenset(failures))
-                            if within(Scenario(job, (plan,)), bound):
-                                plans.append(plan)
-        for count in range(1, bound.max_sessions + 1):
-            for sessions in itertools.product(plans, repeat=count):
-                scenario = Scenario(job, sessions)
-                if within(scenario, bound):
-                    yield scenario
+        for extras in (PLAIN, *bound.extras) if vm_count <= bound.extras_max_vms else (PLAIN,):
+            job = Job(
+                JOB_NAME,
+                vms,
+                chain,
+                retry=RetrySettings(retry.enabled, retry.count, extras.wait_minutes),
+                continuous_schedule=extras.continuous_schedule,
+                notifications=extras.notifications,
+                post_job_script=extras.post_job_script,
+                chained_job=extras.chained_job,
+            )
+            yield from _brute_force_job(bound, job, vm_count <= bound.later_max_vms and extras == PLAIN)
+
+
+def _brute_force_job(bound: Bound, job: Job, later: bool) -> Iterator[Scenario]:
+    vm_count = len(job.vms)
+    modes = bound.stop_modes if later else (StopMode.IMMEDIATE,)
+    triggers = bound.triggers if later else tuple(t for t in bound.triggers if t is not Trigger.RETRY)
+    attempts = range(1, job.retry.effective_count + 2)
+    cells = [(vm, a) for vm in job.vms for a in attempts]
+    stops = [None] + [
+        ManualStop(a, t, mode)
+        for mode in modes
+        for a in attempts
+        for t in range(vm_count + (mode is StopMode.GRACEFUL))
+    ]
+    plans: dict[Trigger, list[SessionPlan]] = {t: [] for t in triggers}
+    for trigger in triggers:
+        for drawn in itertools.product((None, *bound.results), repeat=len(cells)):
+            outcomes = tuple(InjectedOutcome(vm, a, r) for (vm, a), r in zip(cells, drawn, strict=True) if r)
+            for stop in stops if bound.max_stops else [None]:
+                for k in range(len(attempts) + 1):
+                    for failures in itertools.combinations(attempts, k):
+                        plan = SessionPlan(trigger, outcomes, stop, frozenset(failures))
+                        if within((plan,), bound):
+                            plans[trigger].append(plan)
+    first = [plan for t in triggers if t is not Trigger.RETRY for plan in plans[t]]
+    every = [plan for t in triggers for plan in plans[t]]
+    for count in range(1, bound.max_sessions + 1):
+        for sessions in itertools.product(first, *[every] * (count - 1)):
+            if within(sessions, bound):
+                yield Scenario(job, sessions)
 
 
 def test_the_space_is_complete_on_a_tiny_bound_and_holds_nothing_else() -> None:
@@ -156,7 +184,7 @@ def test_every_scenario_is_valid_distinct_and_live() -> None:
     assert len(set(space)) == len(space) == size(DEFAULT)
     for scenario in space:
         assert live(scenario) == scenario
-        assert within(scenario, DEFAULT)
+        assert within(scenario.sessions, DEFAULT)
         assert scenario_from_json(scenario_to_json(scenario)) == scenario
         assert all(TaskResult.SUCCESS not in {o.result for o in p.outcomes} for p in scenario.sessions)
 
@@ -197,10 +225,19 @@ def test_size_counts_what_is_yielded(bound: Bound) -> None:
 
 
 def test_the_default_bound_is_documented_and_reaches_every_setting() -> None:
-    assert size(DEFAULT) == 72_130 and "72,130" in Path(space_module.__file__).read_text(encoding="utf-8")
+    assert size(DEFAULT) == 117_380 and "117,380" in Path(space_module.__file__).read_text(encoding="utf-8")
     space = default_space()
-    assert {s.job.retry for s in space} == set(retry_settings(1))
+    assert {s.job.retry for s in space if s.job.retry.wait_minutes is None} == set(retry_settings(1))
     assert {len(s.job.vms) for s in space} == {1, 2, 3}
+    plans = [p for s in space for p in s.sessions]
+    assert {p.trigger for p in plans} == set(Trigger) and {p.stop.mode for p in plans if p.stop} == set(
+        StopMode
+    )
+    jobs = {s.job for s in space}
+    settings = {
+        (j.retry.wait_minutes, j.continuous_schedule, j.notifications, j.post_job_script) for j in jobs
+    }
+    assert len(settings) == 1 + len(EXTRAS) and any(j.chained_job for j in jobs)
     # The worked examples: a VM failing every attempt of the default setting, then a second session.
     exhausted = tuple(InjectedOutcome("VM 1", a, TaskResult.FAILED) for a in range(1, 5))
     assert (
@@ -238,6 +275,8 @@ def test_any_scenario_explore_could_draw_within_the_bound_is_judged_up_to_dead_c
     representative, a generated scenario within the budgets is in the space."""
     assume(drawn.job.retry in DEFAULT.retries)
     reduced = live(replace(drawn, job=replace(drawn.job, name=JOB_NAME)))
-    assume(within(reduced, DEFAULT))
+    assume(within(reduced.sessions, DEFAULT))
     assume(all(p.stop is None or p.stop.after_tasks < len(drawn.job.vms) for p in reduced.sessions))
+    graceful = any(p.stop is not None and p.stop.mode is StopMode.GRACEFUL for p in reduced.sessions)
+    assume(not graceful or len(drawn.job.vms) <= DEFAULT.later_max_vms)
     assert canonical(reduced) in default_set()
