@@ -19,7 +19,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar, overload
+from typing import Generic, NamedTuple, TypeVar, overload
 
 from retrykit.reference.model import (
     BackupFile,
@@ -159,10 +159,11 @@ def _unprocessed(job: Job, latest: Mapping[str, TaskResult | None]) -> list[str]
 
 
 # --- facts: what the trace shows, and what the page called for at each point ---------------------------
+# Decision, RunFacts and SessionFacts are named tuples: as immutable as a frozen dataclass, and a quarter
+# of the cost to build (a judgement builds several per attempt).
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """After ``attempt`` of a session: what the session stood at, and whether another attempt followed."""
 
     session: int
@@ -174,8 +175,7 @@ class Decision:
     retried: bool
 
 
-@dataclass(frozen=True)
-class RunFacts:
+class RunFacts(NamedTuple):
     """One observed attempt beside the tasks the page called for, given what the trace showed before it."""
 
     session: int
@@ -196,8 +196,7 @@ class RunFacts:
     """The user stops the session gracefully during this run."""
 
 
-@dataclass(frozen=True)
-class SessionFacts:
+class SessionFacts(NamedTuple):
     session: Session
     runs: tuple[RunFacts, ...]
     decisions: tuple[Decision, ...]
@@ -254,7 +253,7 @@ class Facts:
 
     @_once
     def by_family(self) -> dict[Callable[[Facts], Iterator[Violation]], dict[str, list[Violation]]]:
-        """The violations each family of checks found (see _found_by), by rule, once worked out."""
+        """The violations each family of checks found (see share_of), by rule, once worked out."""
         return {}
 
     @_once
@@ -425,18 +424,22 @@ def analyse(scenario: Scenario, trace: Trace) -> Facts:
 Check = Callable[[Facts], Iterator[Violation]]
 
 
-def _found_by(family: Check, rule: str, facts: Facts) -> Iterator[Violation]:
-    """The violations of ``rule`` that ``family`` finds. A family judges decisions of one kind (whether a
-    retry follows, which tasks a run takes, a session's status...) and lays each wrong one at the one rule
-    at fault: it runs once per judgement, not once per rule, and each rule's check takes its own share,
-    in the family's order."""
-    found = facts.by_family.get(family)
-    if found is None:
-        found = {}
-        for violation in family(facts):
-            found.setdefault(violation.rule, []).append(violation)
-        facts.by_family[family] = found
-    return iter(found.get(rule, ()))
+def share_of(family: Check, rule: str, doc: str) -> Check:
+    """The check of ``rule`` in a family. A family judges decisions of one kind (whether a retry follows,
+    which tasks a run takes, a session's status...) and lays each wrong one at the one rule at fault: it
+    runs once per judgement, not once per rule, and each rule's check takes its own share, in the
+    family's order."""
+
+    def check(facts: Facts) -> Iterator[Violation]:
+        found = facts.by_family.get(family)
+        if found is None:
+            found = facts.by_family[family] = {}
+            for violation in family(facts):
+                found.setdefault(violation.rule, []).append(violation)
+        return iter(found.get(rule, ()))
+
+    check.__doc__ = doc
+    return check
 
 
 def check_session_count(facts: Facts) -> Iterator[Violation]:
@@ -496,12 +499,7 @@ def _retry_decisions(facts: Facts) -> Iterator[Violation]:
 def retry_check(rule: str) -> Check:
     """The check of a rule that decides whether a retry follows: a retry it forbids that ran, or (for the
     rules that call for retries) a retry the page called for that never came."""
-
-    def check(facts: Facts) -> Iterator[Violation]:
-        return _found_by(_retry_decisions, rule, facts)
-
-    check.__doc__ = f"{rule}: whether a retry follows each run."
-    return check
+    return share_of(_retry_decisions, rule, f"{rule}: whether a retry follows each run.")
 
 
 def task_set_rule(chain_format: ChainFormat, run: RunFacts) -> str:
@@ -543,12 +541,7 @@ def _task_sets(facts: Facts) -> Iterator[Violation]:
 
 def task_set_check(rule: str) -> Check:
     """The check of a rule that says which tasks a run takes; their order is the target's own business."""
-
-    def check(facts: Facts) -> Iterator[Violation]:
-        return _found_by(_task_sets, rule, facts)
-
-    check.__doc__ = f"{rule}: which tasks each run takes."
-    return check
+    return share_of(_task_sets, rule, f"{rule}: which tasks each run takes.")
 
 
 def status_rule(
@@ -615,12 +608,7 @@ def _statuses(facts: Facts) -> Iterator[Violation]:
 
 def status_check(rule: str) -> Check:
     """The check of a rule that fixes a session's final status."""
-
-    def check(facts: Facts) -> Iterator[Violation]:
-        return _found_by(_statuses, rule, facts)
-
-    check.__doc__ = f"{rule}: each session's final status."
-    return check
+    return share_of(_statuses, rule, f"{rule}: each session's final status.")
 
 
 def check_stopped_flag(facts: Facts) -> Iterator[Violation]:
@@ -753,12 +741,7 @@ def _per_machine_files(facts: Facts) -> Iterator[Violation]:
 
 def per_machine_file_check(rule: str) -> Check:
     """The check of a per-machine rule about single files: one VM each, in a file of the run that wrote it."""
-
-    def check(facts: Facts) -> Iterator[Violation]:
-        return _found_by(_per_machine_files, rule, facts)
-
-    check.__doc__ = f"{rule}: what each per-machine file holds."
-    return check
+    return share_of(_per_machine_files, rule, f"{rule}: what each per-machine file holds.")
 
 
 def _one_file_rule(files: list[BackupFile]) -> str:
@@ -781,12 +764,7 @@ def _one_file_per_session(facts: Facts) -> Iterator[Violation]:
 
 def one_file_check(rule: str) -> Check:
     """The check of a single-file rule that allows one file per session: a retry adds to it."""
-
-    def check(facts: Facts) -> Iterator[Violation]:
-        return _found_by(_one_file_per_session, rule, facts)
-
-    check.__doc__ = f"{rule}: one file per session."
-    return check
+    return share_of(_one_file_per_session, rule, f"{rule}: one file per session.")
 
 
 def check_file_creation(facts: Facts) -> Iterator[Violation]:
