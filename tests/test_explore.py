@@ -17,9 +17,10 @@ from retrykit.catalogue import load_catalogue
 from retrykit.cli import main
 from retrykit.codec import scenario_from_json
 from retrykit.drivers import ReferenceTarget
+from retrykit.errors import TargetError
 from retrykit.explore import explore
 from retrykit.gherkin import feature_gherkin, scenario_gherkin
-from retrykit.reference.model import Scenario
+from retrykit.reference.model import ChainFormat, Job, Scenario, SessionPlan
 from retrykit.results import Conforms
 from retrykit.strategies import scenarios
 from retrykit.validation import schema
@@ -220,3 +221,51 @@ def test_a_pipelined_search_finds_and_shrinks_what_a_search_one_run_at_a_time_do
         found.append((state.examples, state.finding.scenario, state.finding.rules, state.finding.error_kind))
     assert found[0] == found[1]
     assert diverged == [False, False]
+
+
+def test_a_search_that_draws_other_scenarios_the_second_time_runs_again_live(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should hypothesis draw other scenarios than the pipelined first pass sent (outcomes left untaken),
+    the search is run once more with every scenario asked live, and finds what one run at a time finds."""
+    from retrykit import explore as module
+    from retrykit.adapter import AdapterTarget
+
+    command = shlex.split(mutant("manual-stop-retried"))
+    one_at_a_time = AdapterTarget(command)
+    try:
+        one_at_a_time.start()
+        one_at_a_time.window = 1
+        expected = explore(one_at_a_time, CATALOGUE, examples=300, seed=7)
+    finally:
+        one_at_a_time.close()
+
+    def sent_other_scenarios(target: object, catalogue: object, search: object) -> tuple[object, None]:
+        ahead = module._Ahead()
+        never_drawn = Scenario(Job("never drawn", ("VM 1",), ChainFormat.PER_MACHINE), (SessionPlan(),))
+        ahead.add(never_drawn, TargetError("never asked"))
+        return ahead, None
+
+    searches = []
+    search = module._search
+
+    def watched(*args: Any) -> module.Exploration:
+        searches.append(args[-1])
+        return search(*args)
+
+    monkeypatch.setattr(module, "_asked_ahead", sent_other_scenarios)
+    monkeypatch.setattr(module, "_search", watched)
+    pipelined = AdapterTarget(command)
+    try:
+        pipelined.start()
+        pipelined.window = 16
+        state = explore(pipelined, CATALOGUE, examples=300, seed=7)
+    finally:
+        pipelined.close()
+    assert [a.diverged for a in searches] == [True, False]
+    assert state.finding is not None and expected.finding is not None
+    assert (state.examples, state.finding.scenario, state.finding.rules) == (
+        expected.examples,
+        expected.finding.scenario,
+        expected.finding.rules,
+    )
