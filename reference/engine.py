@@ -51,7 +51,7 @@ def session_status(
     stop or a job-level error of the latest attempt fails it as well.
     """
     latest = list(results.values())
-    if stopped or job_failure or any(r is None or r is TaskResult.FAILED for r in latest):
+    if stopped or job_failure or None in latest or TaskResult.FAILED in latest:
         return SessionStatus.FAILED
     if TaskResult.WARNING in latest:
         return SessionStatus.WARNING
@@ -191,10 +191,12 @@ def _run_session(
             stop_mode = plan.stop.mode
             limit = min(limit, plan.stop.after_tasks)
         outcomes = injected.get(attempt_number, {})
-        runs = tuple(TaskRun(vm, outcomes[vm]) if vm in outcomes else clean[vm] for vm in pending[:limit])
+        runs = tuple([TaskRun(vm, outcomes[vm]) if vm in outcomes else clean[vm] for vm in pending[:limit]])
         for run in runs:
             latest[run.vm] = run.result
-            worst[run.vm] = _worse(worst[run.vm], run.result)
+        if graded is worst:  # the worst runs are only ever read to grade the session by them
+            for run in runs:
+                worst[run.vm] = _worse(worst[run.vm], run.result)
         chain.write([r.vm for r in runs if r.result.processed], number, attempt_number)
         job_failure = attempt_number in plan.job_failure_attempts
         attempts.append(Attempt(attempt_number, runs, job_failure))
