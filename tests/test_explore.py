@@ -182,6 +182,37 @@ def test_explore_exit_status_follows_the_verdict(capsys: pytest.CaptureFixture[s
     assert "conforms: not established" in capsys.readouterr().out
 
 
+def _explored(command: str, window: int, seed: int | None) -> tuple[object, ...]:
+    """Explore through ``command`` with ``window`` runs in flight: what it found, as one compares searches."""
+    from retrykit.adapter import AdapterTarget
+
+    target = AdapterTarget(shlex.split(command))
+    try:
+        target.start()
+        target.window = window
+        state = explore(target, CATALOGUE, examples=300, seed=seed)
+    finally:
+        target.close()
+    assert state.finding is not None
+    return state.examples, state.finding.scenario, state.finding.rules, state.finding.error_kind
+
+
+def _watch_searches(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The ahead-of-time outcomes each search proper was given, in order, checked once it ended."""
+    from retrykit import explore as module
+
+    given: list[Any] = []
+    search = module._search
+
+    def watched(*args: Any) -> module.Exploration:
+        state = search(*args)
+        given.append(args[-1])
+        return state
+
+    monkeypatch.setattr(module, "_search", watched)
+    return given
+
+
 @pytest.mark.parametrize(
     ("command", "seed"),
     [
@@ -196,31 +227,9 @@ def test_a_pipelined_search_finds_and_shrinks_what_a_search_one_run_at_a_time_do
     """Through a window the scenarios are generated first and run all at once; the search then runs
     again over them (seeded or derandomised, it draws the same scenarios: nothing is left untaken), so
     what it reruns, shrinks and reports is what one run at a time finds."""
-    from retrykit import explore as module
-    from retrykit.adapter import AdapterTarget
-
-    diverged = []
-    search = module._search
-
-    def watched(*args: Any) -> module.Exploration:
-        state = search(*args)
-        diverged.append(args[-1].diverged)
-        return state
-
-    monkeypatch.setattr(module, "_search", watched)
-    found = []
-    for window in (16, 1):
-        target = AdapterTarget(shlex.split(command))
-        try:
-            target.start()
-            target.window = window
-            state = explore(target, CATALOGUE, examples=300, seed=seed)
-        finally:
-            target.close()
-        assert state.finding is not None
-        found.append((state.examples, state.finding.scenario, state.finding.rules, state.finding.error_kind))
-    assert found[0] == found[1]
-    assert diverged == [False, False]
+    searches = _watch_searches(monkeypatch)
+    assert _explored(command, 16, seed) == _explored(command, 1, seed)
+    assert [a.diverged for a in searches] == [False, False]
 
 
 def test_a_search_that_draws_other_scenarios_the_second_time_runs_again_live(
@@ -229,16 +238,9 @@ def test_a_search_that_draws_other_scenarios_the_second_time_runs_again_live(
     """Should hypothesis draw other scenarios than the pipelined first pass sent (outcomes left untaken),
     the search is run once more with every scenario asked live, and finds what one run at a time finds."""
     from retrykit import explore as module
-    from retrykit.adapter import AdapterTarget
 
-    command = shlex.split(mutant("manual-stop-retried"))
-    one_at_a_time = AdapterTarget(command)
-    try:
-        one_at_a_time.start()
-        one_at_a_time.window = 1
-        expected = explore(one_at_a_time, CATALOGUE, examples=300, seed=7)
-    finally:
-        one_at_a_time.close()
+    command = mutant("manual-stop-retried")
+    expected = _explored(command, 1, 7)
 
     def sent_other_scenarios(target: object, catalogue: object, search: object) -> tuple[object, None]:
         ahead = module._Ahead()
@@ -246,26 +248,7 @@ def test_a_search_that_draws_other_scenarios_the_second_time_runs_again_live(
         ahead.add(never_drawn, TargetError("never asked"))
         return ahead, None
 
-    searches = []
-    search = module._search
-
-    def watched(*args: Any) -> module.Exploration:
-        searches.append(args[-1])
-        return search(*args)
-
     monkeypatch.setattr(module, "_asked_ahead", sent_other_scenarios)
-    monkeypatch.setattr(module, "_search", watched)
-    pipelined = AdapterTarget(command)
-    try:
-        pipelined.start()
-        pipelined.window = 16
-        state = explore(pipelined, CATALOGUE, examples=300, seed=7)
-    finally:
-        pipelined.close()
+    searches = _watch_searches(monkeypatch)
+    assert _explored(command, 16, 7) == expected
     assert [a.diverged for a in searches] == [True, False]
-    assert state.finding is not None and expected.finding is not None
-    assert (state.examples, state.finding.scenario, state.finding.rules) == (
-        expected.examples,
-        expected.finding.scenario,
-        expected.finding.rules,
-    )
