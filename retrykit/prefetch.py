@@ -66,9 +66,13 @@ class Prefetched:
 
 def wanted(config: pytest.Config, target: object) -> bool:
     """Prefetch for an adapter (never the in-process reference or recorded traces), one run per scenario
-    (``--repeat`` compares live runs), as --prefetch says."""
+    (``--repeat`` compares live runs), as --prefetch says. ``auto`` leaves it off in a pytest-xdist
+    worker: a worker collects the whole selection but is handed only its share as the run goes, so it
+    would send the product every scenario once per worker."""
     mode = Mode(config.getoption("prefetch"))
     if not isinstance(target, AdapterTarget) or config.getoption("repeat") != 1 or mode is Mode.OFF:
+        return False
+    if mode is Mode.AUTO and hasattr(config, "workerinput"):
         return False
     return mode is Mode.ON or target.window > 1
 

@@ -120,8 +120,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=[m.value for m in Mode],
         default=Mode.AUTO.value,
         help="on: at the first scenario, send every scenario to the adapter at once, pipelined, and judge "
-        "each test's answer when it runs; off: send each scenario when its test runs; auto: on for an "
-        "adapter whose hello declares a window of runs in flight (default: %(default)s)",
+        "each test's answer when it runs (with -n, every worker sends all of them); off: send each "
+        "scenario when its test runs; auto: on for an adapter whose hello declares a window of runs in "
+        "flight, off with -n (default: %(default)s)",
     )
     group.addoption(
         "--interpretations",

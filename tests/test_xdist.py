@@ -50,3 +50,30 @@ def test_two_workers_match_a_serial_run(tmp_path: Path, adapter: str | None) -> 
     assert parallel["implementation"] == serial["implementation"]
     if adapter:
         assert serial["totals"]["failed"] > 0
+
+
+COUNTING_ADAPTER = """
+import sys
+from retrykit.adapters.reference_adapter import run
+from retrykit.drivers import ALL_CAPABILITIES
+from retrykit.serve import serve
+
+def counted(scenario):
+    with open(sys.argv[1], "a", encoding="utf-8") as log:
+        log.write("run\\n")
+    return run(scenario)
+
+sys.exit(serve(counted, name="counting", version="1", capabilities=ALL_CAPABILITIES, window=8))
+"""
+
+
+def test_two_workers_send_each_scenario_once(tmp_path: Path) -> None:
+    """With -n, --prefetch auto leaves prefetching off: each worker runs only the scenarios it is handed,
+    so the product sees each applicable scenario once, not once per worker."""
+    script, log = tmp_path / "counting.py", tmp_path / "runs.log"
+    script.write_text(COUNTING_ADAPTER, encoding="utf-8")
+    adapter = shlex.join([sys.executable, str(script), str(log)])
+    status, report = _run(tmp_path / "report", "-n", "2", "--adapter", adapter)
+    assert status == 0, report["reasons"]
+    judged = report["totals"]["total"] - report["totals"]["not applicable"]
+    assert len(log.read_text(encoding="utf-8").splitlines()) == judged
