@@ -37,44 +37,50 @@ def breaches(scenario: Scenario, trace: Trace) -> list[str]:
                 for a in session.attempts
                 if a.started_at is None or a.ended_at is None
             )
+        # Where each attempt is, spelled only for a breach: most traces have none (the same for files).
         for index, attempt in enumerate(session.attempts, start=1):
-            where = f"session {position}, attempt {attempt.number}"
-            if attempt.number != index:
+            number = attempt.number
+            if number != index:
                 found.append(
-                    f"session {position}: attempts[{index - 1}] is numbered {attempt.number}, "
-                    f"expected {index}"
+                    f"session {position}: attempts[{index - 1}] is numbered {number}, expected {index}"
                 )
-            if plan is not None and attempt.job_failure != (attempt.number in plan.job_failure_attempts):
+            if plan is not None and attempt.job_failure != (number in plan.job_failure_attempts):
                 found.append(
-                    f"{where}: job_failure is {attempt.job_failure}, the scenario injected the opposite"
+                    f"session {position}, attempt {number}: job_failure is {attempt.job_failure}, "
+                    "the scenario injected the opposite"
                 )
+            outcomes = injected.get(number, {})
             for task in attempt.tasks:
                 if task.vm not in vms:
-                    found.append(f"{where}: ran {task.vm!r}, which is not a VM of the job")
+                    found.append(
+                        f"session {position}, attempt {number}: ran {task.vm!r}, which is not a VM of the job"
+                    )
                 elif plan is not None:
-                    expected = injected.get(attempt.number, {}).get(task.vm, TaskResult.SUCCESS)
+                    expected = outcomes.get(task.vm, TaskResult.SUCCESS)
                     if task.result is not expected:
                         found.append(
-                            f"{where}: {task.vm} ended {task.result.value}, "
+                            f"session {position}, attempt {number}: {task.vm} ended {task.result.value}, "
                             f"the scenario injected {expected.value}"
                         )
     runs = {(s.number, a.number) for s in trace.sessions for a in s.attempts}
     for file in trace.files:
-        named = [(file.session, file.attempt)] + [(p.session, p.attempt) for p in file.restore_points]
-        found.extend(
+        named = [(file.session, file.attempt), *[(p.session, p.attempt) for p in file.restore_points]]
+        if runs.issuperset(named):
+            continue
+        found += [
             f"file {file.id!r} names session {s}, attempt {a}, which the trace does not have"
             for s, a in dict.fromkeys(named)
             if (s, a) not in runs
-        )
+        ]
     ids = [f.id for f in trace.files]
     if len(set(ids)) != len(ids):
         found.append("two backup files share an id")
     for file in trace.files:
-        found.extend(
+        found += [
             f"file {file.id!r} holds a restore point of {p.vm!r}, which is not a VM of the job"
             for p in file.restore_points
             if p.vm not in vms
-        )
+        ]
     return found
 
 
