@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from referencing import Registry, Resource
 
 from retrykit.paths import SCHEMAS
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 
 class SchemaViolation(ValueError):
@@ -31,6 +32,10 @@ class SchemaViolation(ValueError):
 
 @cache
 def _registry() -> Registry:
+    """jsonschema's registry, imported only to explain a document the compiled validator rejects: an
+    adapter or a run that only meets valid documents starts without it (some 30 ms)."""
+    from referencing import Registry, Resource
+
     return Registry().with_resources((c["$id"], Resource.from_contents(c)) for c in _contents())
 
 
@@ -65,6 +70,8 @@ def _target(name: str, definition: str | None) -> dict[str, Any]:
 
 @cache
 def validator(name: str, definition: str | None = None) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_target(name, definition), registry=_registry())
 
 
@@ -80,6 +87,8 @@ def validate(name: str, document: object, definition: str | None = None) -> None
             return
     except ValueError:
         pass  # not JSON data at all (a key that is not a string, say): jsonschema explains it
+    from jsonschema.exceptions import best_match
+
     error = best_match(validator(name, definition).iter_errors(document))
     if error is not None:
         label = name if definition is None else f"{name}#{definition}"
