@@ -16,7 +16,7 @@ import pytest
 from checkout import ROOT
 
 from benchmarks.interleave import interleaved, ratios, spread, verdict
-from benchmarks.run import COMBINE_TARGET, JOBS_TARGET, readme_summary
+from benchmarks.run import COMBINE_TARGET, JOBS_TARGET, QUICK_BOUND, readme_summary
 from retrykit import space
 from retrykit.errors import KitUsageError
 from retrykit.readme import with_block
@@ -63,7 +63,7 @@ def test_the_quick_benchmark_writes_every_section_and_prints_it(tmp_path: Path) 
         "reference adapter, window of 1",
         "reference adapter, one run at a time",
     }
-    quick_size = space.size(space.Bound(max_sessions=1))
+    quick_size = space.size(QUICK_BOUND)
     assert all(row["scenarios"] == quick_size and row["per second"] > 0 for row in exhaustive.values())
     assert f"{space.size(space.DEFAULT):,} scenarios" in results["space"]["default bound"]
     assert results["mutants"] is None

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+
 import pytest
 from checkout import ROOT
+from filelock import FileLock
 
 from retrykit.catalogue import RuleKind, load_catalogue
 from retrykit.mutation import (
@@ -23,14 +28,29 @@ MUTANTS = shipped().MUTANTS
 READINGS = shipped().READINGS
 
 
-@pytest.fixture(scope="module")
-def outcomes() -> dict[str, MutantOutcome]:
-    return {o.name: o for o in run_all(jobs=2)}
+def _once(
+    factory: pytest.TempPathFactory, worker_id: str, key: str, run: Callable[[], list[MutantOutcome]]
+) -> dict[str, MutantOutcome]:
+    """The outcomes of a minute-long run, computed by the first pytest-xdist worker that asks and read
+    from a shared file by the others (the recipe of xdist's documentation), not once per worker."""
+    if worker_id == "master":
+        return {o.name: o for o in run()}
+    shared = factory.getbasetemp().parent / f"mutants-{key}.json"
+    with FileLock(f"{shared}.lock"):
+        if not shared.is_file():
+            shared.write_text(json.dumps([asdict(o) for o in run()]), encoding="utf-8")
+        found = [MutantOutcome(**o) for o in json.loads(shared.read_text(encoding="utf-8"))]
+    return {o.name: o for o in found}
 
 
 @pytest.fixture(scope="module")
-def readings() -> dict[str, MutantOutcome]:
-    return {o.name: o for o in run_all(jobs=2, group="READINGS")}
+def outcomes(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, MutantOutcome]:
+    return _once(tmp_path_factory, worker_id, "wrong", lambda: run_all(jobs=2))
+
+
+@pytest.fixture(scope="module")
+def readings(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, MutantOutcome]:
+    return _once(tmp_path_factory, worker_id, "readings", lambda: run_all(jobs=2, group="READINGS"))
 
 
 def test_every_mutant_breaks_a_documented_rule_and_every_reading_an_interpretation() -> None:
