@@ -346,7 +346,7 @@ def _exhaust(args: argparse.Namespace) -> int:
         else naming.file_name(implementation.name)
     )
     rerun = f"{command} --shard {args.shard}" if sharded else command
-    exhaust.write(result, folder, bind(load_catalogue(), implementation.readings), implementation, rerun, run)
+    exhaust.write(result, folder, load_catalogue(), implementation, rerun, run)
     part = f" (shard {args.shard} of run {run.id})" if sharded else ""
     return _exhaust_outcome(result, folder, f"exhaust against {implementation.name!r}{part}")
 
@@ -389,8 +389,7 @@ def _combine(args: argparse.Namespace) -> int:
         return _exploration_outcome(state, folder, run.adapter, rerun, run, title, joined.problems)
     result = combine.exhaustion(joined)
     folder = args.out or reports_folder() / "exhaust" / naming.file_name(run.adapter.name)
-    catalogue = bind(load_catalogue(), run.adapter.readings)
-    exhaust.write(result, folder, catalogue, run.adapter, run.command, run, joined.problems)
+    exhaust.write(result, folder, load_catalogue(), run.adapter, run.command, run, joined.problems)
     print(
         f"combined shards {shards_present} of run {run.id} in {time.perf_counter() - started:.2f} s "
         f"(the shards ran {result.seconds:.1f} s)"

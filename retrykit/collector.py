@@ -8,7 +8,7 @@ import pytest
 
 from retrykit.catalogue import Catalogue
 from retrykit.codec import scenario_to_json, trace_to_json
-from retrykit.reference import engine
+from retrykit.drivers import expected_json
 from retrykit.reference.model import Scenario
 from retrykit.results import Grade, ScenarioResult, Verdict, grade
 from retrykit.verdicts import ScenarioFindings
@@ -63,20 +63,9 @@ class ResultCollector:
             missing_capabilities=missing,
             scenario=scenario_to_json(scenario) if scenario is not None else None,
             trace=trace_to_json(run.trace) if run is not None else None,
-            expected_trace=_expected(scenario),
+            expected_trace=None if scenario is None else expected_json(scenario),
             duration=report.duration,
         )
-
-
-def _expected(scenario: Scenario | None) -> dict | None:
-    """The reference's trace of the scenario; none for one its readings refuse (a retry count of 0 read as
-    rejected)."""
-    if scenario is None:
-        return None
-    try:
-        return trace_to_json(engine.run(scenario))
-    except ValueError:
-        return None
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from retrykit import __version__
 from retrykit.canonical import canonical, differences
-from retrykit.codec import scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
+from retrykit.codec import Json, scenario_from_json, scenario_to_json, trace_from_json, trace_to_json
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
 from retrykit.reference import engine
 from retrykit.reference.model import Scenario, StopMode, Trace, Trigger
@@ -118,6 +118,15 @@ def reference_trace(scenario: Scenario) -> Trace:
     the engine is pure and a trace immutable, so judging the in-process reference against itself (its run,
     then the difference check against the reference) costs one run of the engine, not two."""
     return engine.run(scenario)
+
+
+def expected_json(scenario: Scenario) -> Json | None:
+    """The reference's trace of ``scenario`` as a report shows it beside the target's; None for a setting
+    the scenario's readings refuse (a retry count of 0 read as rejected), which has no trace."""
+    try:
+        return trace_to_json(reference_trace(scenario))
+    except engine.RefusedSetting:
+        return None
 
 
 class ReferenceTarget:

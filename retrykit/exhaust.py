@@ -33,6 +33,7 @@ from retrykit.drivers import Target, required_capabilities, run_each
 from retrykit.explore import Finding
 from retrykit.gherkin import feature_gherkin
 from retrykit.naming import file_name
+from retrykit.readings import bind
 from retrykit.reference.model import Scenario
 from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
 from retrykit.reference.readings import Readings
@@ -297,7 +298,9 @@ def write(
     """summary.json always; with groups, per group <key>/reproducer.feature and reproducer.json, and one
     report (report.md, .html, .json) of every group's smallest scenario, built as explore builds its.
     The summary records the ``run`` (and shard) and every group's smallest finding in full, so shards
-    can be combined; ``problems`` (of a combination) mark the result incomplete and are its reasons."""
+    can be combined; ``problems`` (of a combination) mark the result incomplete and are its reasons.
+    The reproducers' tags and the report grade by ``catalogue`` as the implementation's readings bind it."""
+    catalogue = bind(catalogue, implementation.readings)
     complete = result.complete and not problems
     results = []
     for group in result.groups:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,10 +27,9 @@ from retrykit import contract, strategies
 from retrykit.canonical import differences
 from retrykit.catalogue import Catalogue, RuleKind
 from retrykit.codec import scenario_to_json, trace_to_json
-from retrykit.drivers import Outcome, Target, reference_trace, required_capabilities, run_each
+from retrykit.drivers import Outcome, Target, expected_json, reference_trace, required_capabilities, run_each
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
-from retrykit.oracles import Violation, judge, judge_refusal, refused_setting
-from retrykit.reference import engine
+from retrykit.oracles import Violation, judge, judge_refusal
 from retrykit.reference.model import Scenario, Trace
 from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
 from retrykit.reference.readings import Readings
@@ -121,10 +120,7 @@ def assess(scenario: Scenario, outcome: Outcome, catalogue: Catalogue) -> Findin
         refusal = judge_refusal(scenario, str(outcome))
         if refusal is None:
             return Finding(scenario, Verdict.SKIPPED, error=str(outcome), error_kind="skipped")
-        if not refusal:
-            return None
-        graded = grade(ScenarioFindings([], refusal), (), catalogue)
-        return Finding(scenario, graded.verdict, tuple(refusal))
+        return _violating(scenario, refusal, catalogue) if refusal else None
     breach = outcome if isinstance(outcome, TargetError) else contract.breach(scenario, outcome)
     if breach is not None:
         return Finding(scenario, Verdict.ERROR, error=str(breach.args[0]), error_kind=breach.kind.value)
@@ -132,13 +128,20 @@ def assess(scenario: Scenario, outcome: Outcome, catalogue: Catalogue) -> Findin
     trace = outcome
     violations = tuple(judge(scenario, trace))
     if violations:
-        graded = grade(ScenarioFindings([], list(violations)), (), catalogue)
-        return Finding(scenario, graded.verdict, violations, trace=trace)
+        return _violating(scenario, violations, catalogue, trace)
     expected = reference_trace(scenario)
     unexplained = () if trace == expected else tuple(differences(trace, expected))
     if unexplained:
         return Finding(scenario, Verdict.ERROR, differences=unexplained, error_kind=UNEXPLAINED, trace=trace)
     return None
+
+
+def _violating(
+    scenario: Scenario, violations: Sequence[Violation], catalogue: Catalogue, trace: Trace | None = None
+) -> Finding:
+    """The finding of a run that broke rules (of a trace, or of a refusal), graded as a feature run is."""
+    graded = grade(ScenarioFindings([], list(violations)), (), catalogue)
+    return Finding(scenario, graded.verdict, tuple(violations), trace=trace)
 
 
 def _reproduced(finding: Finding, again: Finding | None) -> bool:
@@ -360,9 +363,7 @@ def finding_result(finding: Finding, reproducer: str, rerun: str) -> ScenarioRes
         findings=finding.rules,
         scenario=scenario_to_json(finding.scenario),
         trace=None if finding.trace is None else trace_to_json(finding.trace),
-        expected_trace=None
-        if refused_setting(finding.scenario)
-        else trace_to_json(engine.run(finding.scenario)),
+        expected_trace=expected_json(finding.scenario),
         reproducer=reproducer,
         rerun=rerun,
     )

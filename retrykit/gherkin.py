@@ -13,6 +13,7 @@ from tabulate import tabulate
 
 from retrykit.chain_view import chain_rows
 from retrykit.naming import vm_name
+from retrykit.readings import READING_TAG_PREFIX
 from retrykit.reference import engine
 from retrykit.reference.model import ChainFormat, Job, ManualStop, Scenario, Session, StopMode, Trace, Trigger
 
@@ -160,7 +161,9 @@ def scenario_gherkin(scenario: Scenario, name: str, tags: Iterable[str] = (), in
     """One ``Scenario:`` block; ``tags`` are rule IDs (without '@') or other tags."""
     given = _given(scenario)
     lines = []
-    readings = [f"reading:{name}={value}" for name, value in scenario.readings.differing().items()]
+    readings = [
+        f"{READING_TAG_PREFIX}{name}={value}" for name, value in scenario.readings.differing().items()
+    ]
     tag_line = " ".join(f"@{t.lstrip('@')}" for t in [*tags, *readings])
     if tag_line:
         lines.append(indent + tag_line)
