@@ -253,7 +253,7 @@ class Facts:
 
     @_once
     def by_family(self) -> dict[Callable[[Facts], Iterator[Violation]], dict[str, list[Violation]]]:
-        """The violations each family of checks found (see share_of), by rule, once worked out."""
+        """The violations each family of checks found (see Share), by rule, once worked out."""
         return {}
 
     @_once
@@ -424,22 +424,29 @@ def analyse(scenario: Scenario, trace: Trace) -> Facts:
 Check = Callable[[Facts], Iterator[Violation]]
 
 
-def share_of(family: Check, rule: str, doc: str) -> Check:
+@dataclass(frozen=True)
+class Share:
     """The check of ``rule`` in a family. A family judges decisions of one kind (whether a retry follows,
     which tasks a run takes, a session's status...) and lays each wrong one at the one rule at fault: it
     runs once per judgement, not once per rule, and each rule's check takes its own share, in the
     family's order."""
 
-    def check(facts: Facts) -> Iterator[Violation]:
-        found = facts.by_family.get(family)
-        if found is None:
-            found = facts.by_family[family] = {}
-            for violation in family(facts):
-                found.setdefault(violation.rule, []).append(violation)
-        return iter(found.get(rule, ()))
+    family: Check
+    rule: str
+    doc: str
 
-    check.__doc__ = doc
-    return check
+    def __call__(self, facts: Facts) -> Iterator[Violation]:
+        found = facts.by_family.get(self.family)
+        if found is None:
+            found = facts.by_family[self.family] = _by_rule(self.family(facts))
+        return iter(found.get(self.rule, ()))
+
+
+def _by_rule(violations: Iterator[Violation]) -> dict[str, list[Violation]]:
+    found: dict[str, list[Violation]] = {}
+    for violation in violations:
+        found.setdefault(violation.rule, []).append(violation)
+    return found
 
 
 def check_session_count(facts: Facts) -> Iterator[Violation]:
@@ -499,7 +506,7 @@ def _retry_decisions(facts: Facts) -> Iterator[Violation]:
 def retry_check(rule: str) -> Check:
     """The check of a rule that decides whether a retry follows: a retry it forbids that ran, or (for the
     rules that call for retries) a retry the page called for that never came."""
-    return share_of(_retry_decisions, rule, f"{rule}: whether a retry follows each run.")
+    return Share(_retry_decisions, rule, f"{rule}: whether a retry follows each run.")
 
 
 def task_set_rule(chain_format: ChainFormat, run: RunFacts) -> str:
@@ -541,7 +548,7 @@ def _task_sets(facts: Facts) -> Iterator[Violation]:
 
 def task_set_check(rule: str) -> Check:
     """The check of a rule that says which tasks a run takes; their order is the target's own business."""
-    return share_of(_task_sets, rule, f"{rule}: which tasks each run takes.")
+    return Share(_task_sets, rule, f"{rule}: which tasks each run takes.")
 
 
 def status_rule(
@@ -608,7 +615,7 @@ def _statuses(facts: Facts) -> Iterator[Violation]:
 
 def status_check(rule: str) -> Check:
     """The check of a rule that fixes a session's final status."""
-    return share_of(_statuses, rule, f"{rule}: each session's final status.")
+    return Share(_statuses, rule, f"{rule}: each session's final status.")
 
 
 def check_stopped_flag(facts: Facts) -> Iterator[Violation]:
@@ -741,7 +748,7 @@ def _per_machine_files(facts: Facts) -> Iterator[Violation]:
 
 def per_machine_file_check(rule: str) -> Check:
     """The check of a per-machine rule about single files: one VM each, in a file of the run that wrote it."""
-    return share_of(_per_machine_files, rule, f"{rule}: what each per-machine file holds.")
+    return Share(_per_machine_files, rule, f"{rule}: what each per-machine file holds.")
 
 
 def _one_file_rule(files: list[BackupFile]) -> str:
@@ -764,7 +771,7 @@ def _one_file_per_session(facts: Facts) -> Iterator[Violation]:
 
 def one_file_check(rule: str) -> Check:
     """The check of a single-file rule that allows one file per session: a retry adds to it."""
-    return share_of(_one_file_per_session, rule, f"{rule}: one file per session.")
+    return Share(_one_file_per_session, rule, f"{rule}: one file per session.")
 
 
 def check_file_creation(facts: Facts) -> Iterator[Violation]:
@@ -830,12 +837,19 @@ def for_format(chain_format: ChainFormat, check: Check) -> Check:
     return only
 
 
-def _all(*checks: Check) -> Check:
-    def check(facts: Facts) -> Iterator[Violation]:
-        for one in checks:
+@dataclass(frozen=True)
+class _All:
+    """Several checks of one rule, their violations in the order given."""
+
+    checks: tuple[Check, ...]
+
+    def __call__(self, facts: Facts) -> Iterator[Violation]:
+        for one in self.checks:
             yield from one(facts)
 
-    return check
+
+def _all(*checks: Check) -> Check:
+    return _All(checks)
 
 
 # --- the related pages' rules ---------------------------------------------------------------------------
@@ -1202,8 +1216,35 @@ EXAMPLE_CHECKS: dict[str, Check] = {
 apart from CHECKS, whose rules each judge any trace alone: an example restates what several rules decide."""
 
 
+def _leaves(check: Check) -> Iterator[Check]:
+    if isinstance(check, _All):
+        for one in check.checks:
+            yield from _leaves(one)
+    else:
+        yield check
+
+
+_LEAVES: tuple[Check, ...] = tuple(
+    leaf for check in (*CHECKS.values(), *EXAMPLE_CHECKS.values()) for leaf in _leaves(check)
+)
+"""Every check of the judgement in order, one rule's several checks taken apart."""
+_FAMILIES: tuple[Check, ...] = tuple(
+    dict.fromkeys(leaf.family for leaf in _LEAVES if isinstance(leaf, Share))
+)
+_ALONE: tuple[Check, ...] = tuple(leaf for leaf in _LEAVES if not isinstance(leaf, Share))
+
+
 def judge(scenario: Scenario, trace: Trace) -> list[Violation]:
-    """Every rule violation the trace shows, session by session, then the job-wide ones."""
+    """Every rule violation the trace shows, session by session, then the job-wide ones.
+
+    Each family runs once; when none of them finds anything, as on most traces, the rules' shares of
+    them are all empty and only the checks of their own run, in the same order."""
     facts = analyse(scenario, trace)
-    found = [v for check in (*CHECKS.values(), *EXAMPLE_CHECKS.values()) for v in check(facts)]
+    shares = facts.by_family
+    for family in _FAMILIES:
+        shares[family] = _by_rule(family(facts))
+    if any(shares.values()):
+        found = [v for check in _LEAVES for v in check(facts)]
+    else:
+        found = [v for check in _ALONE for v in check(facts)]
     return sorted(found, key=lambda v: (v.session == JOB_WIDE, v.session))
