@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, TypeGuard
 
-from retrykit import __version__
+from retrykit import __version__, wire
 from retrykit.codec import decode_trace, scenario_to_json
 from retrykit.drivers import Outcome, TargetIdentity
 from retrykit.errors import ErrorKind, TargetError, TargetSkipped
@@ -216,7 +216,7 @@ class _Process:
     def queue(self, message: dict[str, Any]) -> None:
         """Add a message to what goes out with the next flush: several runs sent in one write cost one
         system call and one wake-up of the adapter instead of one each."""
-        self._outbox += (json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8")
+        self._outbox += wire.line(message)
 
     def flush(self) -> None:
         """Write what was queued, as far as the pipe takes it now (see _flush)."""
