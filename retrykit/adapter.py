@@ -452,13 +452,13 @@ class AdapterTarget:
         )
 
     def _parse(self, data: bytes, awaiting: str) -> dict[str, Any]:
-        text = data.decode("utf-8", "replace").strip()
         try:
-            message = json.loads(text)
+            message = wire.read(data)
         except json.JSONDecodeError:
             self._restart_later()
             raise TargetError(
-                f"printed a line that is not JSON while {awaiting} was awaited: {_shorten(text)!r}"
+                f"printed a line that is not JSON while {awaiting} was awaited: "
+                f"{_shorten(wire.as_text(data))!r}"
             ) from None
         except (RecursionError, ValueError) as error:
             self._restart_later()
@@ -497,7 +497,7 @@ class AdapterTarget:
         self._restart_later()
         if isinstance(early, _Oversized):
             raise TargetError(f"sent {early.size} bytes unasked before {awaiting} was sent")
-        text = early.data.decode("utf-8", "replace").strip()
+        text = wire.as_text(early.data)
         answered = self._answered
         try:
             again = isinstance(message := json.loads(text), dict) and message.get("seq") == answered > 0
@@ -602,7 +602,7 @@ class AdapterTarget:
                     slot.outcome = self._outcome(slot.scenario)
                 resend.clear()
                 continue
-            oldest = min(in_flight)
+            oldest = next(iter(in_flight))  # runs go in with rising seq, and leave oldest first
             outcome = self._next_answer(oldest)
             if isinstance(outcome, tuple):
                 seq, answered = outcome

@@ -146,12 +146,13 @@ def exhaust(
         """The scenarios the target can be judged on, noted as they go out: a pipelined target reads
         ahead, and its outcomes come back in the same order."""
         nonlocal skipped, seen
+        declared = readings != DEFAULT_READINGS
         for position, scenario in space.positioned(bound, shard):
             seen += 1
             if progress is not None and seen % _PROGRESS_EVERY == 0:
                 progress(seen, size, False)
             if required_capabilities(scenario) <= capabilities:
-                if readings != DEFAULT_READINGS:
+                if declared:
                     scenario = replace(scenario, readings=readings)
                 sent.append((position, scenario))
                 yield scenario
