@@ -211,6 +211,8 @@ class SessionFacts(NamedTuple):
     """A job-level error stands against the session at its end (JR.JOB-FAILURE, under its reading)."""
     before_first: bool = False
     """The user stopped the session gracefully before its first VM started."""
+    forbidding: tuple[str | None, ...] = ()
+    """For each decision, the rule that forbids a retry after it (forbidden_by)."""
 
 
 _T = TypeVar("_T")
@@ -248,8 +250,7 @@ class Facts:
     def forbidding(self) -> tuple[tuple[Decision, str | None], ...]:
         """Each decision with the rule that forbids a retry after it (forbidden_by): worked out once, not
         once per retry rule's check."""
-        job, readings = self.scenario.job, self.scenario.readings
-        return tuple((d, forbidden_by(job, d, readings)) for s in self.sessions for d in s.decisions)
+        return tuple(pair for s in self.sessions for pair in zip(s.decisions, s.forbidding, strict=True))
 
     @_once
     def by_family(self) -> dict[Callable[[Facts], Iterator[Violation]], dict[str, list[Violation]]]:
@@ -333,12 +334,11 @@ def _session_facts(
     job_failed = False
     stop_fails = False
     sticky = readings.job_failure is JobFailureStatus.STICKY
+    forbidding: list[str | None] = []
     for index, attempt in enumerate(session.attempts):
-        if index > 0:
-            decision = decisions[-1]
-            if forbidden_by(job, decision, readings) is not None:
-                judged_to_end = False
-                break
+        if index > 0 and forbidding[-1] is not None:
+            judged_to_end = False
+            break
         stop_here = plan.stop is not None and plan.stop.attempt == attempt.number
         if stop_here and plan.stop is not None:
             # JR.STOP.GRACEFUL: a graceful stop lands while after_tasks have started; they all finish.
@@ -366,24 +366,26 @@ def _session_facts(
         )
         for task in attempt.tasks:
             latest[task.vm] = task.result
-            before = worst[task.vm]
-            if before is None or _SEVERITY[task.result] > _SEVERITY[before]:
-                worst[task.vm] = task.result
+        if graded is worst:  # the worst runs are only ever read to grade the session by them
+            for task in attempt.tasks:
+                before = worst[task.vm]
+                if before is None or _SEVERITY[task.result] > _SEVERITY[before]:
+                    worst[task.vm] = task.result
         expected = _unprocessed(job, latest)
         # JR.JOB-FAILURE under its reading: the latest run's job-level result, or any run's so far.
         job_failed = attempt.job_failure or (sticky and job_failed)
         status = rolled_up_status(graded, job_failure=job_failed, stopped=stop_fails)
-        decisions.append(
-            Decision(
-                session.number,
-                attempt.number,
-                plan.trigger,
-                stopped,
-                status,
-                tuple(expected),
-                index + 1 < len(session.attempts),
-            )
+        decision = Decision(
+            session.number,
+            attempt.number,
+            plan.trigger,
+            stopped,
+            status,
+            tuple(expected),
+            index + 1 < len(session.attempts),
         )
+        decisions.append(decision)
+        forbidding.append(forbidden_by(job, decision, readings))
     return SessionFacts(
         session,
         tuple(runs),
@@ -398,6 +400,7 @@ def _session_facts(
         and stopped
         and plan.stop.mode is StopMode.GRACEFUL
         and (plan.stop.attempt, plan.stop.after_tasks) == (1, 0),
+        forbidding=tuple(forbidding),
     )
 
 
