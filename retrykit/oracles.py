@@ -409,12 +409,12 @@ def analyse(scenario: Scenario, trace: Trace) -> Facts:
     sessions = []
     carried: frozenset[str] = frozenset()
     for plan, session in zip(scenario.sessions, trace.sessions, strict=False):
-        facts = _session_facts(job, plan, session, carried, scenario.readings)
-        sessions.append(facts)
+        judged = _session_facts(job, plan, session, carried, scenario.readings)
+        sessions.append(judged)
         if session.refused:
             continue
-        if facts.judged_to_end:  # its facts took in every attempt: what it left is what they end pending
-            carried = frozenset(facts.pending)
+        if judged.judged_to_end:  # its facts took in every attempt: what it left is what they end pending
+            carried = frozenset(judged.pending)
             continue
         latest: dict[str, TaskResult | None] = dict.fromkeys(job.vms)
         if plan.trigger is Trigger.RETRY:
