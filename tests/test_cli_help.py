@@ -4,6 +4,7 @@ on its own mistakes, and nothing of the project's own workings (issue numbers) i
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import re
 import subprocess
 import sys
@@ -96,3 +97,19 @@ def test_rules_says_which_count_counts_what(capsys: pytest.CaptureFixture[str]) 
         c.strip() for c in next(line for line in lines if line.startswith("| JR.COUNT.CUSTOM ")).split("|")
     ]
     assert 0 < int(row[scenarios]) < int(row[runs])
+
+
+def _imported(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter holds after running ``code``."""
+    check = f"import sys\n{code}\nprint(*[m for m in {modules!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def test_the_version_is_looked_up_only_when_read(capsys: pytest.CaptureFixture[str]) -> None:
+    """importlib.metadata costs some 20 ms of every start: ``import retrykit`` leaves it to whoever reads
+    ``__version__``, which still says what the installed distribution does."""
+    assert _imported("import retrykit", ("importlib.metadata",)) == []
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out == f"retry-kit {importlib.metadata.version('job-retry-conformance-kit')}\n"
