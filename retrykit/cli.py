@@ -1,4 +1,9 @@
-"""``retry-kit``: the kit's command line. Every user error ends in one line on stderr and exit code 2."""
+"""``retry-kit``: the kit's command line. Every user error ends in one line on stderr and exit code 2.
+
+A module that one command uses, and the parser and main do not, is imported in that command, so the
+others do not pay for it at start-up (export alone brings pytest and the suite's steps: some 55 ms). The
+parser's argument types come from exhaust, which brings what exhaust, explore and combine share.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,9 @@ from tabulate import tabulate
 
 from retrykit import (
     __version__,
-    check_adapter,
     combine,
     exhaust,
     explore,
-    export,
     mutation,
     naming,
     samples,
@@ -32,16 +35,12 @@ from retrykit import (
 from retrykit.adapter import DEFAULT_TIMEOUT
 from retrykit.catalogue import CatalogueError, load_catalogue
 from retrykit.codec import scenario_to_json
-from retrykit.drift import DriftReport, compare, render_json, render_text
 from retrykit.errors import KitUsageError
 from retrykit.gherkin import feature_gherkin
 from retrykit.inventory import FeatureFileError, read_features
-from retrykit.merge import build_matrix, load_reports
-from retrykit.page import PageFormatError, load_page
+from retrykit.page import PageFormatError
 from retrykit.paths import ADAPTERS, CATALOGUE, FEATURES, reports_folder
 from retrykit.readings import bind, load_readings, parse_options
-from retrykit.related_drift import compare_related, render_related_json
-from retrykit.related_pages import load_related
 from retrykit.render_html import render_html, render_matrix_html
 from retrykit.render_md import render_markdown, render_matrix_markdown
 from retrykit.report import (
@@ -66,6 +65,11 @@ MOST_JOBS = 64
 
 
 def _spec_check(args: argparse.Namespace) -> int:
+    from retrykit.drift import DriftReport, compare, render_json, render_text
+    from retrykit.page import load_page
+    from retrykit.related_drift import compare_related, render_related_json
+    from retrykit.related_pages import load_related
+
     if args.page is None and args.related is None:
         raise KitUsageError("spec-check needs a copy of the Job Retry page, or --related COPY, or both")
     catalogue = load_catalogue(args.catalogue)
@@ -144,6 +148,8 @@ def _seen_from(folder: Path, target: Path) -> str:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    from retrykit.merge import build_matrix, load_reports
+
     reports = load_reports(args.reports)
     try:
         matrix = build_matrix(reports, [_seen_from(args.out, path.parent) for path in args.reports])
@@ -399,6 +405,8 @@ def _combine(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from retrykit import export
+
     exported = export.collect(args.features)
     removed = export.write(exported, args.out)
     print(
@@ -413,6 +421,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _check_adapter(args: argparse.Namespace) -> int:
+    from retrykit import check_adapter
+
     command = adapter_command(args.command_line, args.adapter_timeout)
     assert command is not None
     checks = check_adapter.check(command, args.adapter_timeout)

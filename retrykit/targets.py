@@ -6,11 +6,14 @@ import contextlib
 import shlex
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retrykit.adapter import DEFAULT_TIMEOUT, AdapterTarget
 from retrykit.drivers import ReferenceTarget, Target
 from retrykit.errors import KitUsageError, TargetError
-from retrykit.replay import ReplayTarget
+
+if TYPE_CHECKING:
+    from retrykit.replay import ReplayTarget
 
 
 def adapter_command(text: str | None, timeout: float = DEFAULT_TIMEOUT) -> list[str] | None:
@@ -33,6 +36,10 @@ def adapter_command(text: str | None, timeout: float = DEFAULT_TIMEOUT) -> list[
 def _replay(text: str | None, traces: Path) -> ReplayTarget:
     if text is not None:
         raise KitUsageError("--adapter and --traces each name a target: give one of them")
+    # Imported here: replay needs export, which imports pytest and the suite's steps (some 60 ms that
+    # exhaust, explore and combine, which never replay, would pay at start-up).
+    from retrykit.replay import ReplayTarget
+
     return ReplayTarget(traces)
 
 

@@ -113,3 +113,8 @@ def test_the_version_is_looked_up_only_when_read(capsys: pytest.CaptureFixture[s
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out == f"retry-kit {importlib.metadata.version('job-retry-conformance-kit')}\n"
+
+
+def test_the_command_line_starts_without_pytest() -> None:
+    """exhaust, explore and combine start without the suite's machinery (export imports it, for export)."""
+    assert _imported("import retrykit.cli", ("pytest", "pytest_bdd", "retrykit.export")) == []
