@@ -19,11 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis.errors import Flaky
-
-from retrykit import contract, strategies
+from retrykit import contract
 from retrykit.canonical import differences
 from retrykit.catalogue import Catalogue, RuleKind
 from retrykit.codec import scenario_to_json, trace_to_json
@@ -235,6 +231,13 @@ def explore(
     of a failure, the shrinking and every verdict are those of a search one run at a time."""
 
     def search(probe: Callable[[Scenario], None]) -> None:
+        # hypothesis is imported by the search alone: exhaust and combine, which import this module for
+        # assess, start without it.
+        from hypothesis import HealthCheck, Phase, given, settings
+        from hypothesis import seed as hypothesis_seed
+
+        from retrykit import strategies
+
         def each(scenario: Scenario) -> None:
             """One function for every search: a derandomised search draws from a stream seeded by the
             test function's source, so the pipelined first pass and the search proper see the same
@@ -298,6 +301,8 @@ def _search(
             raise _Stop(finding.summary())
         state.interpretation_differences += 1
         state.first_interpretation_difference = state.first_interpretation_difference or finding
+
+    from hypothesis.errors import Flaky
 
     try:
         search(probe)
