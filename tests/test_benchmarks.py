@@ -18,6 +18,7 @@ from checkout import ROOT
 from benchmarks.interleave import interleaved, ratios, spread, verdict
 from benchmarks.run import COMBINE_TARGET, JOBS_TARGET, QUICK_BOUND, readme_summary
 from retrykit import space
+from retrykit.adapters.reference_adapter import WINDOW as REFERENCE_WINDOW
 from retrykit.errors import KitUsageError
 from retrykit.readme import with_block
 
@@ -59,7 +60,7 @@ def test_the_quick_benchmark_writes_every_section_and_prints_it(tmp_path: Path) 
     exhaustive = {row["target"]: row for row in results["exhaust"]}
     assert set(exhaustive) == {
         "in-process reference",
-        "reference adapter, pipelined (window 16)",
+        f"reference adapter, pipelined (window {REFERENCE_WINDOW})",
         "reference adapter, window of 1",
         "reference adapter, one run at a time",
     }
