@@ -500,7 +500,7 @@ class AdapterTarget:
         text = wire.as_text(early.data)
         answered = self._answered
         try:
-            again = isinstance(message := json.loads(text), dict) and message.get("seq") == answered > 0
+            again = isinstance(message := wire.read(early.data), dict) and message.get("seq") == answered > 0
         except (ValueError, RecursionError):
             again = False
         what = f"a second answer to run #{answered}" if again else f"a line before {awaiting} was asked"
