@@ -84,9 +84,11 @@ class JobExtras:
     post_job_script: bool = False
     chained_job: bool = False
 
-    def job(self, vms: tuple[str, ...], chain_format: ChainFormat, retry: RetrySettings) -> Job:
+    def job(
+        self, vms: tuple[str, ...], chain_format: ChainFormat, retry: RetrySettings, name: str = JOB_NAME
+    ) -> Job:
         return Job(
-            JOB_NAME,
+            name,
             vms,
             chain_format,
             retry=RetrySettings(retry.enabled, retry.count, self.wait_minutes),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from retrykit.errors import ScenarioAuthoringError
 from retrykit.naming import vm_name
@@ -10,9 +10,7 @@ from retrykit.reference.model import (
     DEFAULT_RETRY_COUNT,
     ChainFormat,
     InjectedOutcome,
-    Job,
     ManualStop,
-    Notifications,
     RetrySettings,
     Scenario,
     SessionPlan,
@@ -22,6 +20,7 @@ from retrykit.reference.model import (
 )
 from retrykit.reference.readings import DEFAULT as DEFAULT_READINGS
 from retrykit.reference.readings import Readings, ZeroRetries
+from retrykit.space import PLAIN, JobExtras
 
 
 def _attempt(number: int) -> int:
@@ -40,24 +39,14 @@ class SessionDraft:
 
 
 @dataclass
-class RelatedSettings:
-    """The job settings the rules from Veeam's related pages ask for (steps/given_related.py)."""
-
-    wait_minutes: int | None = None
-    continuous_schedule: bool = False
-    notifications: Notifications | None = None
-    post_job_script: bool = False
-    chained_job: bool = False
-
-
-@dataclass
 class ScenarioDraft:
     vm_count: int | None = None
     chain_format: ChainFormat | None = None
     retry: RetrySettings = field(default_factory=RetrySettings)
     session_count: int = 1
     sessions: dict[int, SessionDraft] = field(default_factory=dict)
-    related: RelatedSettings = field(default_factory=RelatedSettings)
+    related: JobExtras = PLAIN
+    """The job settings the rules from Veeam's related pages ask for (steps/given_related.py)."""
     readings: Readings = DEFAULT_READINGS
     """The readings the run is judged under; the scenario carries them to the target and the judges."""
 
@@ -106,14 +95,6 @@ class ScenarioDraft:
                     job_failure_attempts=frozenset(draft.job_failures),
                 )
             )
-        job = Job(
-            "Scenario job",
-            tuple(vm_name(n) for n in range(1, self.vm_count + 1)),
-            self.chain_format,
-            retry=replace(self.retry, wait_minutes=self.related.wait_minutes),
-            continuous_schedule=self.related.continuous_schedule,
-            notifications=self.related.notifications,
-            post_job_script=self.related.post_job_script,
-            chained_job=self.related.chained_job,
-        )
+        vms = tuple(vm_name(n) for n in range(1, self.vm_count + 1))
+        job = self.related.job(vms, self.chain_format, self.retry, name="Scenario job")
         return Scenario(job, tuple(plans), self.readings)
